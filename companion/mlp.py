@@ -1,0 +1,137 @@
+"""``MLP``: the functions of :mod:`companion.network` wrapped in a training loop.
+
+Used from the chapter *MNIST from scratch* (``book/12_mnist.ipynb``) on.  The
+loop is the one derived in the book — forward, cost, backward, update — with
+three choices that make it fast without changing a formula:
+
+* the data are checked once, in ``fit``, not once per minibatch;
+* examples are stored as the rows of a C-ordered copy, so after each
+  epoch's shuffle every minibatch X[:, i:i+B] is one contiguous block of
+  memory (a transposed view, which BLAS reads without copying);
+* dA[0] = W[1]ᵀ dZ[1], which no parameter needs, is not computed.
+"""
+from __future__ import annotations
+
+import numpy as np
+from tqdm import tqdm
+
+from . import losses as _loss
+from . import optim as _optim
+from ._validate import as_numeric, check_choice, check_positive_int, check_same_shape, check_shape, resolve_dtype
+from .network import (
+    _backward,
+    _check_layer_sizes,
+    _check_parameters,
+    _cost,
+    _forward,
+    _labels_from_output,
+    init_parameters,
+)
+
+
+class MLP:
+    """A fully connected network: ``MLP([784, 128, 64, 10], ["relu", "relu", "softmax"], "cross_entropy")``.
+
+    ``parameters`` is the usual ``{"W1": …, "b1": …}`` dict, so everything in
+    the book (gradient checks, plots) works on a trained model too.
+    """
+
+    def __init__(self, layer_sizes, activations, loss, init="he", seed=0, dtype=np.float64):
+        self.layer_sizes = _check_layer_sizes(layer_sizes)
+        self.activations = list(activations) if not isinstance(activations, str) else activations
+        self.loss = loss
+        _loss.get(loss)
+        self.dtype = resolve_dtype(dtype)
+        self.parameters = init_parameters(self.layer_sizes, init, seed=seed, dtype=self.dtype)
+        _check_parameters(self.parameters, self.activations)
+
+    # -- data checks ------------------------------------------------------------
+    def _check_XY(self, X, Y, name_X="X", name_Y="Y"):
+        n_0, n_L = self.layer_sizes[0], self.layer_sizes[-1]
+        X = as_numeric(name_X, X, dtype=self.dtype)
+        check_shape(name_X, X, (n_0, None), f"the network's input layer has n_0 = {n_0} units, one example per column")
+        Y = np.asarray(Y)
+        if Y.ndim == 1 and self.loss == "cross_entropy":  # integer labels: one-hot them
+            from .data import one_hot
+
+            Y = one_hot(Y, n_L, dtype=self.dtype)
+        Y = as_numeric(name_Y, Y, dtype=self.dtype)
+        check_shape(name_Y, Y, (n_L, None), f"the output layer has n_L = {n_L} units")
+        if Y.shape[1] != X.shape[1]:
+            raise ValueError(f"{name_X} has {X.shape[1]} examples (columns) but {name_Y} has {Y.shape[1]}; they must match")
+        _loss.check_labels(self.loss, Y)
+        return X, Y
+
+    # -- training -----------------------------------------------------------------
+    def _n_correct(self, AL, Y):
+        out = self.activations[-1]
+        if out == "softmax":
+            return int((AL.argmax(axis=0) == Y.argmax(axis=0)).sum())
+        if out == "sigmoid":
+            return int(((AL > 0.5) == (Y > 0.5)).all(axis=0).sum())
+        return None
+
+    def fit(self, X, Y, epochs=10, batch_size=64, learning_rate=0.01, optimizer="sgd", seed=0,
+            validation_data=None, progress=True):
+        """Minibatch training; returns ``history`` with per-epoch lists.
+
+        X: (n_0, m); Y: (n_L, m), or for cross-entropy a length-m vector of
+        integer labels.  Each epoch shuffles with ``seed`` + epoch, steps
+        through ceil(m / batch_size) minibatches, and records the mean
+        training cost and accuracy over the epoch (``loss``, ``accuracy``) and,
+        with ``validation_data=(X_val, Y_val)``, ``val_loss`` and ``val_accuracy``.
+        """
+        X, Y = self._check_XY(X, Y)
+        epochs = check_positive_int("epochs", epochs)
+        batch_size = check_positive_int("batch_size", batch_size)
+        opt = _optim.make(optimizer, learning_rate)
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise ValueError("validation_data must be a pair (X_val, Y_val)")
+            X_val, Y_val = self._check_XY(*validation_data, name_X="X_val", name_Y="Y_val")
+        rows_X, rows_Y = np.ascontiguousarray(X.T), np.ascontiguousarray(Y.T)  # one example per row
+        m = X.shape[1]
+        classifies = self.activations[-1] in ("softmax", "sigmoid")
+        history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
+        bar = tqdm(range(epochs), desc="epochs", disable=not progress, leave=True)
+        for epoch in bar:
+            order = np.random.default_rng(seed + epoch).permutation(m)
+            Xs, Ys = rows_X[order], rows_Y[order]
+            total_cost, correct = 0.0, 0
+            for start in range(0, m, batch_size):
+                Xb, Yb = Xs[start:start + batch_size].T, Ys[start:start + batch_size].T
+                AL, caches = _forward(Xb, self.parameters, self.activations)
+                grads = _backward(AL, Yb, caches, self.loss, need_dA0=False)
+                opt.step(self.parameters, grads)
+                total_cost += _cost(AL, caches, Yb, self.loss) * Xb.shape[1]
+                if classifies:
+                    correct += self._n_correct(AL, Yb)
+            history["loss"].append(total_cost / m)
+            history["accuracy"].append(correct / m if classifies else None)
+            if validation_data is not None:
+                AL, caches = _forward(X_val, self.parameters, self.activations)
+                history["val_loss"].append(_cost(AL, caches, Y_val, self.loss))
+                history["val_accuracy"].append(self._n_correct(AL, Y_val) / X_val.shape[1] if classifies else None)
+            bar.set_postfix(loss=f"{history['loss'][-1]:.4f}")
+        return history
+
+    # -- using the trained network ---------------------------------------------------
+    def forward(self, X):
+        """A[L] for X: (n_0, m)."""
+        X = as_numeric("X", X, dtype=self.dtype)
+        check_shape("X", X, (self.layer_sizes[0], None), f"n_0 = {self.layer_sizes[0]} rows, one example per column")
+        return _forward(X, self.parameters, self.activations)[0]
+
+    def predict(self, X):
+        """Labels (m,) for softmax, 0/1 (1, m) for sigmoid, A[L] for linear outputs."""
+        return _labels_from_output(self.forward(X), self.activations[-1])
+
+    def score(self, X, Y):
+        """Accuracy in [0, 1]: the fraction of columns classified correctly."""
+        X, Y = self._check_XY(X, Y)
+        check_choice("output activation for score", self.activations[-1], ("softmax", "sigmoid"))
+        AL = _forward(X, self.parameters, self.activations)[0]
+        return self._n_correct(AL, Y) / X.shape[1]
+
+    def __repr__(self):
+        return f"MLP({self.layer_sizes}, {self.activations}, {self.loss!r}, dtype={self.dtype.name})"

@@ -1,0 +1,127 @@
+"""The book's figures.  Every function draws on a Matplotlib ``Axes`` (a new one
+if none is given) and returns it, so chapters can arrange and caption them.
+
+Colours come from Matplotlib's default cycle and ``viridis``, which read well
+on light and dark page backgrounds; every figure has a transparent-safe white
+face so it stays legible in the site's dark mode.
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ._validate import as_numeric
+
+
+def _axes(ax, figsize=(5, 3.5)):
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize, facecolor="white")
+    return ax
+
+
+def network_diagram(layer_sizes, activations=None, max_units=8, ax=None):
+    """Circles for units, lines for weights; layers over max_units show a gap (⋮) and their true size."""
+    ax = _axes(ax, (1.8 * len(layer_sizes) + 1, 4))
+    ys = []
+    for l, n in enumerate(layer_sizes):
+        shown = min(n, max_units)
+        y = np.linspace(-1, 1, shown) if shown > 1 else np.zeros(1)
+        ys.append(y)
+        if l > 0:
+            for y0 in ys[l - 1]:
+                for y1 in y:
+                    ax.plot([l - 1, l], [y0, y1], color="0.7", lw=0.5, zorder=1)
+        ax.scatter(np.full(shown, l), y, s=180, color="C0" if 0 < l < len(layer_sizes) - 1 else ("C2" if l == 0 else "C1"),
+                   edgecolor="black", zorder=2)
+        if n > max_units:
+            ax.text(l + 0.12, 0, "⋮", fontsize=16, va="center")
+        label = f"$n_{{{l}}} = {n}$"
+        if activations is not None and l > 0:
+            label += f"\n{activations[l - 1]}"
+        ax.text(l, -1.35, label, ha="center", va="top", fontsize=10)
+        ax.text(l, 1.25, "input $X$" if l == 0 else f"layer {l}", ha="center", fontsize=10)
+    ax.set_xlim(-0.5, len(layer_sizes) - 0.5)
+    ax.set_ylim(-2, 1.6)
+    ax.axis("off")
+    return ax
+
+
+def function_and_derivative(f, df, z=None, name="g", ax=None):
+    """Plot g(z) and g'(z) on one axes."""
+    ax = _axes(ax)
+    z = np.linspace(-6, 6, 601) if z is None else np.asarray(z, dtype=np.float64)
+    ax.plot(z, f(z), label=f"${name}(z)$", lw=2)
+    ax.plot(z, df(z), label=f"${name}'(z)$", lw=2, ls="--")
+    ax.axhline(0, color="0.6", lw=0.8)
+    ax.axvline(0, color="0.6", lw=0.8)
+    ax.set_xlabel("$z$")
+    ax.legend()
+    return ax
+
+
+def decision_boundary(predict, X, Y, ax=None, resolution=200, title=None):
+    """Shade the plane by ``predict`` (a function of a (2, k) array) and scatter the (2, m) data."""
+    X = as_numeric("X", X)
+    if X.shape[0] != 2:
+        raise ValueError(f"decision_boundary draws 2-D data: X must have 2 rows, got shape {X.shape}")
+    ax = _axes(ax, (4.5, 4))
+    pad = 0.5
+    x0, x1 = np.meshgrid(np.linspace(X[0].min() - pad, X[0].max() + pad, resolution),
+                         np.linspace(X[1].min() - pad, X[1].max() + pad, resolution))
+    grid = np.stack([x0.ravel(), x1.ravel()])
+    z = np.asarray(predict(grid)).reshape(x0.shape)
+    ax.contourf(x0, x1, z, alpha=0.3, cmap="viridis")
+    ax.scatter(X[0], X[1], c=np.asarray(Y).ravel(), cmap="viridis", s=12, edgecolor="black", linewidth=0.3)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def training_history(history, ax=None, keys=("loss", "val_loss")):
+    """Curves of the lists in ``history`` (as returned by ``MLP.fit``) against the epoch."""
+    ax = _axes(ax)
+    for key in keys:
+        values = history.get(key) or []
+        if values and values[0] is not None:
+            ax.plot(np.arange(1, len(values) + 1), values, marker="o", ms=3, label=key)
+    ax.set_xlabel("epoch")
+    ax.legend()
+    return ax
+
+
+def confusion_matrix(y_true, y_pred, n_classes=None, ax=None):
+    """Counts of (true, predicted) label pairs as a heatmap with the numbers written in."""
+    y_true, y_pred = np.asarray(y_true).ravel(), np.asarray(y_pred).ravel()
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true has {y_true.size} labels but y_pred has {y_pred.size}")
+    k = int(max(y_true.max(), y_pred.max())) + 1 if n_classes is None else n_classes
+    counts = np.zeros((k, k), dtype=int)
+    np.add.at(counts, (y_true, y_pred), 1)
+    ax = _axes(ax, (5, 4.5))
+    ax.imshow(counts, cmap="viridis")
+    for i in range(k):
+        for j in range(k):
+            ax.text(j, i, counts[i, j], ha="center", va="center", fontsize=7,
+                    color="black" if counts[i, j] > counts.max() / 2 else "white")
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_xticks(range(k))
+    ax.set_yticks(range(k))
+    return ax
+
+
+def digits(images, labels=None, ncols=10, shape=(28, 28)):
+    """A grid of images given as the columns of a (784, k) array, with optional titles."""
+    images = as_numeric("images", images)
+    k = images.shape[1]
+    nrows = int(np.ceil(k / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * 0.9, nrows * 1.05), facecolor="white", squeeze=False)
+    for i, a in enumerate(axes.ravel()):
+        a.axis("off")
+        if i < k:
+            a.imshow(images[:, i].reshape(shape), cmap="gray_r")
+            if labels is not None:
+                a.set_title(str(labels[i]), fontsize=8)
+    return axes

@@ -1,0 +1,20 @@
+import os
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(12345)
+
+
+@pytest.fixture
+def strict_numpy():
+    """Overflow, invalid operations and division by zero raise instead of warning."""
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        yield
