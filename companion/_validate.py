@@ -23,11 +23,12 @@ def resolve_dtype(dtype) -> np.dtype:
     return dt
 
 
-def as_numeric(name: str, x, *, ndim: int | None = 2, dtype=None, finite: bool = True) -> np.ndarray:
+def as_numeric(name: str, x, *, ndim: int | None = 2, dtype=None, finite: bool = True, layout: str = "") -> np.ndarray:
     """Return ``x`` as a float ndarray after checking type, rank and values.
 
     * non-numeric input (strings, objects, booleans) -> ``TypeError``
     * wrong number of dimensions -> ``ValueError`` naming the expected layout
+      (``layout`` overrides the default "one example per column" wording)
     * NaN or inf (when ``finite``) -> ``ValueError`` with the first bad position
     * empty arrays -> ``ValueError``
     """
@@ -43,9 +44,11 @@ def as_numeric(name: str, x, *, ndim: int | None = 2, dtype=None, finite: bool =
             f"{name} must be a numeric array (integers or floats), got dtype {arr.dtype}"
         )
     if ndim is not None and arr.ndim != ndim:
-        layout = {1: "a 1-D vector", 2: "a 2-D array with one example per column, shape (features, m)"}
+        if layout:
+            raise ValueError(f"{name} must be {layout}; got {arr.ndim}-D array of shape {arr.shape}")
+        layouts = {1: "a 1-D vector", 2: "a 2-D array with one example per column, shape (features, m)"}
         raise ValueError(
-            f"{name} must be {layout.get(ndim, f'{ndim}-D')}; got {arr.ndim}-D array of shape {arr.shape}"
+            f"{name} must be {layouts.get(ndim, f'{ndim}-D')}; got {arr.ndim}-D array of shape {arr.shape}"
             + (" (reshape a single example to a column with x.reshape(-1, 1))" if ndim == 2 and arr.ndim == 1 else "")
         )
     if arr.size == 0:

@@ -29,14 +29,18 @@ from ._validate import as_numeric, check_shape
 
 # --- linear step -----------------------------------------------------------
 def _linear_forward(A_prev, W, b):
-    return W @ A_prev + b, (A_prev, W, b)
+    Z = W @ A_prev
+    Z += b  # broadcast over the m columns, in place
+    return Z, (A_prev, W, b)
 
 
 def _linear_backward(dZ, cache, need_dA_prev=True):
     A_prev, W, _ = cache
     m = A_prev.shape[1]
-    dW = (dZ @ A_prev.T) / m
-    db = dZ.sum(axis=1, keepdims=True) / m
+    dW = dZ @ A_prev.T
+    dW /= m
+    db = dZ.sum(axis=1, keepdims=True)
+    db /= m
     dA_prev = W.T @ dZ if need_dA_prev else None  # training never needs dA0 = ∂L/∂X
     return dA_prev, dW, db
 

@@ -99,9 +99,11 @@ def _check_parameters(parameters, activations):
         for key in (f"W{l}", f"b{l}"):
             if key not in parameters:
                 raise ValueError(f"parameters is missing {key!r}; a {L}-layer network needs W1..W{L} and b1..b{L}")
-        W = as_numeric(f"parameters['W{l}']", parameters[f"W{l}"], dtype=dtype)
+        W = as_numeric(f"parameters['W{l}']", parameters[f"W{l}"], dtype=dtype,
+                       layout=f"a 2-D array of shape (n_{l}, n_{l-1})")
         dtype = W.dtype
-        as_numeric(f"parameters['b{l}']", parameters[f"b{l}"])
+        as_numeric(f"parameters['b{l}']", parameters[f"b{l}"],
+                   layout=f"a column of shape (n_{l}, 1) = ({W.shape[0]}, 1), one bias per unit (use b.reshape(-1, 1))")
         check_shape(f"parameters['b{l}']", parameters[f"b{l}"], (W.shape[0], 1), "one bias per unit, as a column")
         if l > 1:
             n_prev = parameters[f"W{l-1}"].shape[0]

@@ -4,8 +4,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-matplotlib.use("Agg")
-os.environ.setdefault("MPLBACKEND", "Agg")
+matplotlib.use("Agg")  # this process only: the notebook kernels nbval starts keep their inline backend
 
 
 @pytest.fixture

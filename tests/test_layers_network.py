@@ -154,7 +154,7 @@ OK_X = np.ones((4, 5))
     (lambda: network.forward(OK_X, P3, ["relu"]), ValueError, r"got 1 activations for a network of 2 layers"),
     (lambda: network.forward(OK_X, P3, ["relu", "sigmoidd"]), ValueError, r"unknown activation 'sigmoidd'; valid:"),
     (lambda: network.forward(OK_X, P3, "relu"), TypeError, r"activations must be a list of 2 names"),
-    (lambda: network.forward(OK_X, {"W1": np.ones((3, 4)), "b1": np.ones(3)}, ["relu"]), ValueError, r"parameters\['b1'\] must be a 2-D array"),
+    (lambda: network.forward(OK_X, {"W1": np.ones((3, 4)), "b1": np.ones(3)}, ["relu"]), ValueError, r"parameters\['b1'\] must be a column of shape \(n_1, 1\) = \(3, 1\).*got 1-D array of shape \(3,\)"),
     (lambda: network.forward(OK_X, {"W1": np.ones((3, 4)), "b1": np.ones((4, 1))}, ["relu"]), ValueError, r"parameters\['b1'\] has shape \(4, 1\); expected \(3, 1\)"),
     (lambda: network.forward(OK_X, {"W1": np.ones((3, 4)), "b1": np.ones((3, 1)), "W2": np.ones((1, 2)), "b2": np.ones((1, 1))}, ["relu", "sigmoid"]), ValueError, r"W2'\] has shape \(1, 2\); expected \('any', 3\).*layer 1 has 3 units"),
     (lambda: network.forward(OK_X, {"W1": np.ones((3, 4))}, ["relu"]), ValueError, r"parameters is missing 'b1'"),
