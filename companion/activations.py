@@ -52,9 +52,14 @@ def sigmoid(Z):
 
 @_checked
 def sigmoid_derivative(Z):
-    """σ'(z) = σ(z) (1 − σ(z)).  Shape in = shape out."""
-    s = sigmoid.raw(Z)
-    return s * (1 - s)
+    """σ'(z) = e^(−z) / (1 + e^(−z))² = σ(z) (1 − σ(z)).  Shape in = shape out.
+
+    σ' is even, so it is evaluated as e^(−|z|) / (1 + e^(−|z|))²: for large
+    positive z the product σ(1 − σ) would round 1 − σ to 0 (σ'(50) would be
+    0 instead of 1.9e-22); this form keeps full relative precision on both sides.
+    """
+    e = np.exp(-np.abs(Z))
+    return e / (1 + e) ** 2
 
 
 # --- tanh ------------------------------------------------------------------

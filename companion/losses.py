@@ -60,7 +60,7 @@ def _checked_pair(AL, Y, name_a="AL"):
 # --- binary cross-entropy (sigmoid outputs) --------------------------------
 def _bce(AL, Y):
     m = AL.shape[1]
-    return float(-(_xlogy(Y, AL) + _xlogy(1 - Y, 1 - AL)).sum() / m)
+    return float(-(_xlogy(Y, AL) + _xlogy(1 - Y, 1 - AL)).sum() / m) + 0.0  # + 0.0: a perfect score is 0.0, not -0.0
 
 
 def _bce_gradient(AL, Y):
@@ -101,7 +101,7 @@ def binary_cross_entropy_from_logits(ZL, Y):
 
 # --- categorical cross-entropy (softmax outputs) ---------------------------
 def _ce(AL, Y):
-    return float(-_xlogy(Y, AL).sum() / AL.shape[1])
+    return float(-_xlogy(Y, AL).sum() / AL.shape[1]) + 0.0
 
 
 def _ce_gradient(AL, Y):

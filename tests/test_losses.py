@@ -77,8 +77,10 @@ def test_probabilities_of_exactly_zero_and_one_stay_finite(dtype, strict_numpy):
     assert np.isfinite(losses.binary_cross_entropy_gradient(AL, Y)).all()
     # right answers with certainty cost nothing
     assert losses.binary_cross_entropy(AL[:, :2], Y[:, :2]) == 0.0
+    assert np.copysign(1.0, losses.binary_cross_entropy(AL[:, :2], Y[:, :2])) == 1.0  # 0.0, not -0.0
     P = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=dtype)
     assert losses.cross_entropy(P, np.eye(2)) == 0.0
+    assert np.copysign(1.0, losses.cross_entropy(P, np.eye(2))) == 1.0
     assert np.isfinite(losses.cross_entropy(P, np.eye(2)[::-1]))
     assert np.isfinite(losses.cross_entropy_gradient(P, np.eye(2)[::-1])).all()
 
