@@ -77,6 +77,8 @@ def check_same_shape(name_a: str, a: np.ndarray, name_b: str, b: np.ndarray) -> 
         hint = ""
         if a.shape == b.shape[::-1]:
             hint = f"; {name_b} looks transposed (examples must be columns)"
+        elif b.ndim == 1 and a.ndim == 2 and a.shape[1] == 1 and b.size == a.size:
+            hint = f"; {name_b} lost its column shape (sum with keepdims=True, or reshape(-1, 1))"
         raise ValueError(f"{name_b} has shape {b.shape} but {name_a} has shape {a.shape}; they must match{hint}")
 
 

@@ -46,6 +46,31 @@ def network_diagram(layer_sizes, activations=None, max_units=8, ax=None):
     return ax
 
 
+def chain(nodes, forward=None, backward=None, ax=None):
+    """A computational graph that is a chain: boxes for ``nodes``, arrows between them.
+
+    ``forward[k]`` labels the arrow from node k to node k+1 (above it), and
+    ``backward[k]`` the local derivative ∂node[k+1]/∂node[k] (below it, in red).
+    Side inputs such as weights can be written into a node's label.
+    """
+    k = len(nodes)
+    ax = _axes(ax, (1.9 * k, 2.2))
+    for i, label in enumerate(nodes):
+        ax.text(i, 0, label, ha="center", va="center", fontsize=12,
+                bbox=dict(boxstyle="round,pad=0.4", facecolor="#dbe9f6", edgecolor="black"))
+        if i + 1 < k:
+            ax.annotate("", xy=(i + 0.68, 0), xytext=(i + 0.32, 0),
+                        arrowprops=dict(arrowstyle="->", lw=1.5, color="black"))
+            if forward is not None and forward[i]:
+                ax.text(i + 0.5, 0.28, forward[i], ha="center", va="bottom", fontsize=10)
+            if backward is not None and backward[i]:
+                ax.text(i + 0.5, -0.28, backward[i], ha="center", va="top", fontsize=10, color="C3")
+    ax.set_xlim(-0.6, k - 0.4)
+    ax.set_ylim(-0.9, 0.9)
+    ax.axis("off")
+    return ax
+
+
 def function_and_derivative(f, df, z=None, name="g", ax=None):
     """Plot g(z) and g'(z) on one axes."""
     ax = _axes(ax)

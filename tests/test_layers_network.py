@@ -167,6 +167,7 @@ OK_X = np.ones((4, 5))
     (lambda: network.init_parameters([4, 2], "glorot"), ValueError, r"unknown init method 'glorot'; valid: 'he', 'xavier'"),
     (lambda: network.init_parameters([4, 2], dtype=np.int32), TypeError, r"dtype must be float32 or float64"),
     (lambda: network.update_parameters(network.init_parameters([2, 1]), {"dW1": np.ones((1, 2))}, 0.1), ValueError, r"grads has no 'db1'"),
+    (lambda: network.update_parameters(network.init_parameters([2, 3]), {"dW1": np.ones((3, 2)), "db1": np.ones(3)}, 0.1), ValueError, r"db1 has shape \(3,\) but b1 has shape \(3, 1\).*keepdims=True"),
     (lambda: network.update_parameters(network.init_parameters([2, 1]), {"dW1": np.ones((2, 1)), "db1": np.ones((1, 1))}, 0.1), ValueError, r"dW1 has shape \(2, 1\) but W1 has shape \(1, 2\).*transposed"),
     (lambda: network.update_parameters(network.init_parameters([2, 1]), {}, -1), ValueError, r"learning_rate must be a positive finite number, got -1"),
     (lambda: layers.linear_forward(np.ones((3, 2)), np.ones((2, 4)), np.ones((2, 1))), ValueError, r"A_prev has shape \(3, 2\); expected \(4, 'any'\)"),

@@ -83,6 +83,9 @@ def test_plots_draw():
     assert len(cells) == 9 and cells.count("1") == 4 and cells.count("0") == 5
     axes = plotting.digits(data.load_mnist_sample().X_test[:, :12], labels=list(range(12)), ncols=6)
     assert axes.shape == (2, 6) and axes[0, 0].get_title() == "0"
+    ax = plotting.chain(["$x$", "$p$", "$E$"], forward=["$\\times w$", "$f$"], backward=["$w$", "$f'$"])
+    texts = [t.get_text() for t in ax.texts]
+    assert texts.count("$x$") == 1 and "$f'$" in texts and len([t for t in texts if t]) == 7
     with pytest.raises(ValueError, match="X must have 2 rows"):
         plotting.decision_boundary(lambda G: G[0], np.ones((3, 4)), np.ones((1, 4)))
     plt.close("all")
