@@ -159,7 +159,8 @@ def diagnose(key, yours, correct, variants=(), m=1, activations=()):
                 return "factor_m", _TEXT["factor_m"].format(m=m)
             if m > 1 and abs(c * m - 1) < 1e-6:
                 return "factor_1/m", _TEXT["factor_1/m"].format(m=m)
-            return "factor", _TEXT["factor"].format(c=c)
+            if np.count_nonzero(correct) >= 2:  # one nonzero entry is proportional to anything
+                return "factor", _TEXT["factor"].format(c=c)
     return "unknown", _TEXT["unknown"]
 
 

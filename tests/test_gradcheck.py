@@ -165,3 +165,9 @@ def test_diagnose_constant_factor():
     assert diagnose("dW1", 4 * c, c, m=4)[0] == "factor_m"
     assert diagnose("dW1", c.T, c)[0] == "transposed"
     assert diagnose("dW1", c + np.eye(2, 3), c)[0] == "unknown"
+    # a gradient with a single nonzero entry is proportional to anything: no "factor" claim
+    one = np.zeros((2, 3))
+    one[0, 1] = 1.0
+    assert diagnose("dW1", 0.4 * one, one, m=4)[0] == "unknown"
+    assert diagnose("db1", np.array([[0.4]]), np.array([[1.0]]), m=4)[0] == "unknown"
+    assert diagnose("db1", np.array([[-1.0]]), np.array([[1.0]]), m=4)[0] == "sign"
