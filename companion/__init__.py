@@ -13,9 +13,10 @@ Modules, one idea each:
 * ``gradcheck``   – numerical gradients and a report that diagnoses bugs
 * ``symbolic``    – SymPy derivations turned into NumPy functions
 * ``optim``       – SGD, momentum, Adam
+* ``autograd``    – a tiny reverse-mode autodiff engine (``Tensor``)
 * ``data``        – one-hot, minibatches, toy sets, MNIST
 * ``plotting``    – the book's figures
 """
-from . import activations, data, gradcheck, layers, losses, network, optim, symbolic  # noqa: F401
+from . import activations, autograd, data, gradcheck, layers, losses, network, optim, symbolic  # noqa: F401
 
 __version__ = "0.1.0"
