@@ -186,10 +186,8 @@ class Tensor:
         return z - z.exp().sum(axis=0, keepdims=True).log()
 
     # --- reverse mode -------------------------------------------------------
-    def backward(self):
-        """Fill ``grad`` of every tensor this scalar depends on (∂self/∂tensor)."""
-        if self.data.size != 1:
-            raise ValueError(f"backward() starts from a scalar (a cost); this tensor has shape {self.shape}")
+    def graph(self):
+        """Every tensor this one depends on, itself last, each after all its parents (topological order)."""
         order, expanded, stack = [], set(), [(self, False)]
         while stack:  # depth-first, iteratively: a node is appended after all its parents
             t, parents_done = stack.pop()
@@ -199,6 +197,13 @@ class Tensor:
                 expanded.add(id(t))
                 stack.append((t, True))
                 stack.extend((p, False) for p in t._parents if id(p) not in expanded)
+        return order
+
+    def backward(self):
+        """Fill ``grad`` of every tensor this scalar depends on (∂self/∂tensor)."""
+        if self.data.size != 1:
+            raise ValueError(f"backward() starts from a scalar (a cost); this tensor has shape {self.shape}")
+        order = self.graph()
         for t in order:
             t.grad = np.zeros_like(t.data)
         self.grad = np.ones_like(self.data)

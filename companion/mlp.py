@@ -97,7 +97,7 @@ class MLP:
         m = X.shape[1]
         classifies = self.activations[-1] in ("softmax", "sigmoid")
         history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": [], "seconds": []}
-        bar = tqdm(range(epochs), desc="epochs", disable=not progress, leave=True)
+        bar = tqdm(range(epochs), desc="epochs", disable=not progress, leave=True, mininterval=1.0)
         for epoch in bar:
             started = time.perf_counter()
             order = np.random.default_rng(seed + epoch).permutation(m)
@@ -118,7 +118,7 @@ class MLP:
                 history["val_loss"].append(_cost(AL, caches, Y_val, self.loss))
                 history["val_accuracy"].append(self._n_correct(AL, Y_val) / X_val.shape[1] if classifies else None)
             history["seconds"].append(time.perf_counter() - started)
-            bar.set_postfix(loss=f"{history['loss'][-1]:.4f}")
+            bar.set_postfix(loss=f"{history['loss'][-1]:.4f}", refresh=False)
         return history
 
     # -- using the trained network ---------------------------------------------------

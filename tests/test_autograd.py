@@ -74,3 +74,14 @@ def test_network_gradients_equal_hand_derived_backprop(acts, loss, rng):
 def test_backward_needs_a_scalar():
     with pytest.raises(ValueError, match=r"backward\(\) starts from a scalar.*shape \(2, 1\)"):
         Tensor(np.ones((2, 1))).backward()
+
+
+def test_graph_is_topological():
+    a = Tensor(np.ones((2, 2)))
+    b = a * 2.0
+    c = (b + a).sum()
+    order = c.graph()
+    position = {id(t): i for i, t in enumerate(order)}
+    assert order[-1] is c
+    for t in order:
+        assert all(position[id(p)] < position[id(t)] for p in t._parents)
