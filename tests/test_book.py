@@ -1,0 +1,80 @@
+"""The book's structure: every chapter has what a reader and a teacher rely on.
+
+nbval (``pytest --nbval``) re-executes the notebooks and compares outputs; these
+tests check what nbval cannot: that each chapter has learning goals, a summary
+and at least three exercises with worked solutions, that every figure has a
+caption and alt text, that the stored outputs come from one clean top-to-bottom
+run, and that the table of contents and the files agree.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+
+
+def toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [c["file"] for c in part.get("chapters", [])]
+    return files
+
+
+CHAPTERS = sorted(p for p in BOOK.glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted(BOOK.glob("*.ipynb"))
+
+
+def test_toc_and_files_agree():
+    listed = set(toc_files())
+    on_disk = {f"book/{p.stem}" for p in BOOK.glob("*.ipynb")} | {f"book/{p.stem}" for p in BOOK.glob("*.md")}
+    assert listed == on_disk, f"in the toc only: {listed - on_disk}; on disk only: {on_disk - listed}"
+
+
+def markdown(nb):
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_has_goals_summary_and_exercises_with_solutions(path):
+    text = markdown(nbformat.read(path, as_version=4))
+    assert "Learning goals" in text, "no learning goals"
+    assert "## Summary" in text, "no summary"
+    exercises = text.split("## Exercises", 1)
+    assert len(exercises) == 2, "no Exercises section"
+    n_exercises = len(re.findall(r"^\*\*Exercise \d+\.\*\*", exercises[1], flags=re.M))
+    n_solutions = len(re.findall(r"^:::\{dropdown\} Solution", exercises[1], flags=re.M))
+    assert n_exercises >= 3, f"{n_exercises} exercises"
+    assert n_solutions == n_exercises, f"{n_exercises} exercises but {n_solutions} solutions in dropdowns"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_figure_has_caption_and_alt_text(path):
+    nb = nbformat.read(path, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        if any("image/png" in o.get("data", {}) for o in cell.outputs):
+            meta = cell.metadata.get("mystnb", {})
+            assert meta.get("figure", {}).get("caption"), f"cell {i}: figure without a caption"
+            assert meta.get("image", {}).get("alt"), f"cell {i}: figure without alt text"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_outputs_are_from_one_clean_run(path):
+    nb = nbformat.read(path, as_version=4)
+    counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
+    assert all(n is not None for n in counts), "some code cells were never executed"
+    assert counts == list(range(1, len(counts) + 1)), f"execution counts {counts}: re-execute top to bottom"
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            assert out.output_type != "error", f"cell {i} stored an error"
+            if out.output_type == "stream" and out.name == "stderr":
+                assert "nbval-ignore-output" in cell.metadata.get("tags", []), f"cell {i} wrote to stderr: {out.text[:200]}"
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
