@@ -50,6 +50,14 @@ def _logsumexp(Z):
     return zmax + np.log(np.exp(Z - zmax).sum(axis=0, keepdims=True))
 
 
+def _checked_probabilities(AL, Y, check_Y):
+    """AL checked as probabilities and Y by ``check_Y`` (binary labels or one-hot columns)."""
+    AL, Y = _checked_pair(AL, Y)
+    check_probabilities("AL", AL)
+    check_Y("Y", Y)
+    return AL, Y
+
+
 def _checked_pair(AL, Y, name_a="AL"):
     AL = as_numeric(name_a, AL)
     Y = as_numeric("Y", Y, dtype=AL.dtype)  # a float64 Y never promotes a float32 network
@@ -78,18 +86,12 @@ def binary_cross_entropy(AL, Y):
 
     AL: (n_L, m) probabilities in [0, 1]; Y: (n_L, m) labels in [0, 1].
     """
-    AL, Y = _checked_pair(AL, Y)
-    check_probabilities("AL", AL)
-    check_binary_labels("Y", Y)
-    return _bce(AL, Y)
+    return _bce(*_checked_probabilities(AL, Y, check_binary_labels))
 
 
 def binary_cross_entropy_gradient(AL, Y):
     """dAL = ∂L/∂AL = −y/a + (1 − y)/(1 − a) = (a − y) / (a (1 − a)).  Shape (n_L, m)."""
-    AL, Y = _checked_pair(AL, Y)
-    check_probabilities("AL", AL)
-    check_binary_labels("Y", Y)
-    return _bce_gradient(AL, Y)
+    return _bce_gradient(*_checked_probabilities(AL, Y, check_binary_labels))
 
 
 def binary_cross_entropy_from_logits(ZL, Y):
@@ -118,18 +120,12 @@ def cross_entropy(AL, Y):
 
     AL: (n_L, m) softmax outputs; Y: (n_L, m) one-hot columns.
     """
-    AL, Y = _checked_pair(AL, Y)
-    check_probabilities("AL", AL)
-    check_one_hot("Y", Y)
-    return _ce(AL, Y)
+    return _ce(*_checked_probabilities(AL, Y, check_one_hot))
 
 
 def cross_entropy_gradient(AL, Y):
     """dAL = ∂L/∂AL = −y / a (elementwise).  Shape (n_L, m)."""
-    AL, Y = _checked_pair(AL, Y)
-    check_probabilities("AL", AL)
-    check_one_hot("Y", Y)
-    return _ce_gradient(AL, Y)
+    return _ce_gradient(*_checked_probabilities(AL, Y, check_one_hot))
 
 
 def cross_entropy_from_logits(ZL, Y):
