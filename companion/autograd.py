@@ -65,6 +65,7 @@ class Tensor:
     # --- arithmetic: forward and backward side by side ----------------------
     def __add__(self, other):
         other = _as_tensor(other)
+        _check_broadcast("+", self, other)
         out = Tensor(self.data + other.data, (self, other), "+")
 
         def _backward():
@@ -75,6 +76,7 @@ class Tensor:
 
     def __mul__(self, other):
         other = _as_tensor(other)
+        _check_broadcast("*", self, other)
         out = Tensor(self.data * other.data, (self, other), "*")
 
         def _backward():
@@ -85,6 +87,9 @@ class Tensor:
 
     def __matmul__(self, other):
         other = _as_tensor(other)
+        if self.data.ndim != 2 or other.data.ndim != 2 or self.shape[1] != other.shape[0]:
+            raise ValueError(f"cannot multiply {self.shape} @ {other.shape}: expected 2-D arrays (n, k) @ (k, m)"
+                             f" with matching inner size k")
         out = Tensor(self.data @ other.data, (self, other), "@")
 
         def _backward():  # C = A B:  dA = dC Bᵀ,  dB = Aᵀ dC
@@ -209,6 +214,14 @@ class Tensor:
         self.grad = np.ones_like(self.data)
         for t in reversed(order):
             t._backward()
+
+
+def _check_broadcast(op, a, b):
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ValueError(f"cannot combine shapes {a.shape} {op} {b.shape}: they do not broadcast"
+                         " (a bias must be a column (n, 1) to be added to (n, m))") from None
 
 
 def _as_tensor(x):

@@ -85,3 +85,13 @@ def test_graph_is_topological():
     assert order[-1] is c
     for t in order:
         assert all(position[id(p)] < position[id(t)] for p in t._parents)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: Tensor(np.ones((2, 3))) @ Tensor(np.ones((2, 3))), r"cannot multiply \(2, 3\) @ \(2, 3\).*inner size"),
+    (lambda: Tensor(np.ones((4, 5))) + Tensor(np.ones(4)), r"cannot combine shapes \(4, 5\) \+ \(4,\).*column \(n, 1\)"),
+    (lambda: Tensor(np.ones((4, 5))) * Tensor(np.ones((5, 4))), r"cannot combine shapes \(4, 5\) \* \(5, 4\)"),
+])
+def test_bad_shapes_are_named(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
