@@ -1,5 +1,8 @@
 """Data for the chapters: one-hot labels, minibatches, 2-D toy sets and MNIST.
 
+The toy sets drive *Gradient descent* (``book/11_gradient_descent.ipynb``);
+MNIST drives *MNIST from scratch* (``book/12_mnist.ipynb``).
+
 Every array follows the book's convention: X is ``(n_0, m)``, one example per
 column; binary labels are ``(1, m)``; class labels are a length-m vector that
 :func:`one_hot` turns into ``(n_classes, m)`` columns.

@@ -1,5 +1,9 @@
 """The book's figures.  Every function draws on a Matplotlib ``Axes`` (a new one
 if none is given) and returns it, so chapters can arrange and caption them.
+First used in: ``network_diagram`` in ``book/01_notation.ipynb``,
+``function_and_derivative`` in ``book/03_activations.ipynb``, ``chain`` in
+``book/06_chain_rule.ipynb``, ``decision_boundary`` in
+``book/11_gradient_descent.ipynb``, the rest in ``book/12_mnist.ipynb``.
 
 Colours come from Matplotlib's default cycle and ``viridis``, which read well
 on light and dark page backgrounds; every figure has a transparent-safe white

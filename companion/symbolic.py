@@ -10,7 +10,7 @@ package's implementation on real arrays with :func:`check_against`.
     >>> check_against(d, [z], companion.activations.sigmoid_derivative, np.linspace(-5, 5, 11))
 
 Matrix helpers (:func:`matrix_symbols`, :func:`gradient_matrix`) let the
-chapter *Backprop through one layer* differentiate a scalar cost entry by
+chapter *Backprop through one layer* (``book/07_one_layer.ipynb``) differentiate a scalar cost entry by
 entry and compare with the matrix formula.
 """
 from __future__ import annotations

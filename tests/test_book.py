@@ -78,3 +78,12 @@ def test_outputs_are_from_one_clean_run(path):
             if out.output_type == "stream" and out.name == "stderr":
                 assert "nbval-ignore-output" in cell.metadata.get("tags", []), f"cell {i} wrote to stderr: {out.text[:200]}"
     assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+
+
+def test_chapters_named_in_package_docstrings_exist():
+    named = set()
+    for module in sorted((ROOT / "companion").glob("*.py")):
+        named |= set(re.findall(r"book/[0-9a-z_]+\.ipynb", module.read_text()))
+    assert named, "no chapter references found"
+    missing = sorted(n for n in named if not (ROOT / n).is_file())
+    assert not missing, f"docstrings name chapters that do not exist: {missing}"
