@@ -87,3 +87,24 @@ def test_chapters_named_in_package_docstrings_exist():
     assert named, "no chapter references found"
     missing = sorted(n for n in named if not (ROOT / n).is_file())
     assert not missing, f"docstrings name chapters that do not exist: {missing}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_figures_have_an_opaque_light_background_for_dark_mode(path):
+    """In the site's dark mode a transparent figure would put black labels on a dark page."""
+    import base64
+    import io
+
+    import matplotlib.image
+
+    nb = nbformat.read(path, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            png = out.get("data", {}).get("image/png")
+            if png is None:
+                continue
+            img = matplotlib.image.imread(io.BytesIO(base64.b64decode(png)), format="png")
+            if img.shape[2] == 4:
+                assert img[..., 3].min() == 1.0, f"cell {i}: figure has transparent pixels"
+            corners = img[[0, 0, -1, -1], [0, -1, 0, -1], :3]
+            assert corners.min() > 0.95, f"cell {i}: figure background is not white"
