@@ -165,11 +165,23 @@ def diagnose(key, yours, correct, variants=(), m=1, activations=()):
 
 
 # --- the report ----------------------------------------------------------------------
+SHOWN_BELOW = 1e-8  # smaller relative errors are rounding noise: shown as "< 1e-08"
+
+
+def format_error(error):
+    """One significant digit; rounding noise below ``SHOWN_BELOW`` as a bound, so that
+    the printed report is the same on every CPU and BLAS (the exact value is in ``report.errors``)."""
+    if error is None:
+        return "-"
+    return f"< {SHOWN_BELOW:.0e}" if error < SHOWN_BELOW else f"{error:.0e}"
+
+
 class GradCheckReport(Table):
     """One row per parameter: shape, your shape, relative error, pass/FAIL, diagnosis.
 
     ``report.passed`` is True when every parameter passed; ``report.errors``
-    maps each gradient name to its relative error and ``report.diagnoses`` to
+    maps each gradient name to its exact relative error (the table shows errors
+    below 1e-8, which are rounding noise, as "< 1e-08") and ``report.diagnoses`` to
     its diagnosis code (``None`` when it passed).
     """
 
@@ -181,7 +193,7 @@ class GradCheckReport(Table):
         verdict = "all gradients pass" if self.passed else "some gradients FAIL"
         super().__init__(
             ["gradient", "expected shape", "your shape", "relative error", "result", "diagnosis"],
-            [(r["gradient"], r["want"], r["got"], "-" if r["error"] is None else f"{r['error']:.0e}",
+            [(r["gradient"], r["want"], r["got"], format_error(r["error"]),
               "pass" if r["code"] is None else "FAIL", r["text"]) for r in rows],
             title=f"Gradient check (threshold {threshold:.0e}): {verdict}",
         )
@@ -259,5 +271,5 @@ def check_gradients(parameters, X, Y, activations, loss, **kwargs):
     return check_backward(package_backward, parameters, X, Y, activations, loss, **kwargs)
 
 
-__all__ = ["THRESHOLD", "EPSILON", "relative_error", "numerical_gradient", "diagnose", "GradCheckReport",
+__all__ = ["THRESHOLD", "EPSILON", "SHOWN_BELOW", "format_error", "relative_error", "numerical_gradient", "diagnose", "GradCheckReport",
            "check_backward", "check_gradients"]

@@ -136,6 +136,8 @@ def test_report_renders_as_text_and_html():
     text, html = str(report), report._repr_html_()
     assert "FAIL" in text and "1/m is missing" in text and "threshold 1e-07" in text
     assert "<table" in html and "FAIL" in html
+    ok = check_gradients(P, X, Y, *SEED000[1:])
+    assert ok.passed and "< 1e-08" in str(ok) and all(e < 1e-8 for e in ok.errors.values())
 
 
 def test_missing_gradient_and_bad_return():
