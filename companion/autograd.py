@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import sigmoid as _sigmoid
+from . import activations as _act
 
 __all__ = ["Tensor"]
 
@@ -138,29 +138,24 @@ class Tensor:
         out._backward = _backward
         return out
 
-    def relu(self):
-        out = Tensor(np.maximum(self.data, 0), (self,), "relu")
+    def _activation(self, name):
+        """g(self) for a name in companion.activations' registry; backward multiplies by g'(Z) from that registry."""
+        g = _act.ACTIVATIONS[name]
+        out = Tensor(g.forward(self.data), (self,), name)
 
-        def _backward():  # relu'(z) = 1 where z > 0 (0 at z = 0, as in companion.activations)
-            self.grad += out.grad * (self.data > 0)
+        def _backward():  # dZ = dA ⊙ g'(Z), the package's own g' (relu'(0) = 0, σ' exact at large |z|)
+            self.grad += out.grad * g.derivative(self.data)
         out._backward = _backward
         return out
+
+    def relu(self):
+        return self._activation("relu")
 
     def sigmoid(self):
-        out = Tensor(_sigmoid(self.data), (self,), "sigmoid")
-
-        def _backward():
-            self.grad += out.grad * out.data * (1 - out.data)
-        out._backward = _backward
-        return out
+        return self._activation("sigmoid")
 
     def tanh(self):
-        out = Tensor(np.tanh(self.data), (self,), "tanh")
-
-        def _backward():
-            self.grad += out.grad * (1 - out.data ** 2)
-        out._backward = _backward
-        return out
+        return self._activation("tanh")
 
     # --- reductions and shape -----------------------------------------------
     def sum(self, axis=None, keepdims=False):
