@@ -1,5 +1,3 @@
-import os
-
 import matplotlib
 import numpy as np
 import pytest

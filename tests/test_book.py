@@ -13,18 +13,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
+from _toc import toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
-
-
-def toc_files():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        files += [c["file"] for c in part.get("chapters", [])]
-    return files
 
 
 CHAPTERS = sorted(p for p in BOOK.glob("[0-9][0-9]_*.ipynb"))
