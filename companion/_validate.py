@@ -68,7 +68,8 @@ def check_shape(name: str, arr: np.ndarray, expected: tuple, hint: str = "") -> 
     """``ValueError`` unless ``arr.shape == expected`` (``None`` matches any size)."""
     ok = len(arr.shape) == len(expected) and all(e is None or e == s for s, e in zip(arr.shape, expected))
     if not ok:
-        shown = tuple("any" if e is None else e for e in expected)
+        sizes = ["any" if e is None else str(e) for e in expected]
+        shown = "(" + ", ".join(sizes) + ("," if len(sizes) == 1 else "") + ")"  # (2, any), not (2, 'any')
         raise ValueError(f"{name} has shape {arr.shape}; expected {shown}" + (f" ({hint})" if hint else ""))
 
 
