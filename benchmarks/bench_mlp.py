@@ -32,6 +32,7 @@ This is a measurement, not a test: nothing here runs in CI.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import platform
 import statistics
@@ -44,7 +45,6 @@ import numpy as np
 SIZES = [784, 128, 64, 10]
 BATCH = 128
 LR = 0.1
-SIDES = ("companion", "fused", "torch")
 
 
 def make_data(m, seed=0):
@@ -141,10 +141,13 @@ def torch_side(X, y, threads):
     return epoch
 
 
+SIDES = {"companion": companion_side, "fused": fused_side, "torch": torch_side}
+
+
 def worker(side, epochs, examples, threads, round_):
     """Run in a child process: one warm-up epoch, then ``epochs`` timed ones; print their seconds."""
     X, y = make_data(examples)
-    epoch = {"companion": companion_side, "fused": fused_side, "torch": torch_side}[side](X, y, threads)
+    epoch = SIDES[side](X, y, threads)
     epoch(seed=10_000 + round_)  # warm-up: first-touch of memory, thread start-up
     print(json.dumps([epoch(seed=100 * round_ + e) for e in range(epochs)]))
 
@@ -173,8 +176,6 @@ def main():
                 sys.exit(f"the {side} worker failed:\n{run.stderr}")
             seconds[side] += json.loads(run.stdout.strip().splitlines()[-1])
     med = {side: statistics.median(s) for side, s in seconds.items()}
-    import torch
-
     result = {
         "workload": f"{'-'.join(map(str, SIZES))} relu/relu/softmax, float32, SGD, batch {BATCH}, m={args.examples}",
         "s_per_epoch_median": {side: round(v, 4) for side, v in med.items()},
@@ -184,7 +185,7 @@ def main():
         "ratio_companion_over_fused_numpy": round(med["companion"] / med["fused"], 3),
         "epochs_per_side": len(seconds["torch"]),
         "numpy": np.__version__,
-        "torch": torch.__version__,
+        "torch": importlib.metadata.version("torch"),  # read, not imported: only the workers need torch
         "torch_threads": args.threads,
         "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}",
     }
