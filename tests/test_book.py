@@ -8,6 +8,7 @@ run, and that the table of contents and the files agree.
 """
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -29,13 +30,19 @@ def test_toc_and_files_agree():
     assert listed == on_disk, f"in the toc only: {listed - on_disk}; on disk only: {on_disk - listed}"
 
 
+@functools.lru_cache(maxsize=None)
+def read(path):
+    """A notebook, parsed once for all the tests below (none of them modifies it)."""
+    return nbformat.read(path, as_version=4)
+
+
 def markdown(nb):
     return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_chapter_has_goals_summary_and_exercises_with_solutions(path):
-    text = markdown(nbformat.read(path, as_version=4))
+    text = markdown(read(path))
     assert "Learning goals" in text, "no learning goals"
     assert "## Summary" in text, "no summary"
     exercises = text.split("## Exercises", 1)
@@ -48,7 +55,7 @@ def test_chapter_has_goals_summary_and_exercises_with_solutions(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_every_figure_has_caption_and_alt_text(path):
-    nb = nbformat.read(path, as_version=4)
+    nb = read(path)
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
@@ -60,7 +67,7 @@ def test_every_figure_has_caption_and_alt_text(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_outputs_are_from_one_clean_run(path):
-    nb = nbformat.read(path, as_version=4)
+    nb = read(path)
     counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
     assert all(n is not None for n in counts), "some code cells were never executed"
     assert counts == list(range(1, len(counts) + 1)), f"execution counts {counts}: re-execute top to bottom"
@@ -89,7 +96,7 @@ def test_figures_have_an_opaque_light_background_for_dark_mode(path):
 
     import matplotlib.image
 
-    nb = nbformat.read(path, as_version=4)
+    nb = read(path)
     for i, cell in enumerate(nb.cells):
         for out in cell.get("outputs", []):
             png = out.get("data", {}).get("image/png")

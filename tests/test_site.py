@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys
