@@ -41,9 +41,9 @@ import numpy as np
 
 from . import activations as _act
 from . import losses as _loss
-from ._display import Table
+from .display import Table
 from ._validate import as_numeric, check_positive_float
-from .network import _backward, _check_parameters, _check_X, _cost, _forward
+from ._core import _backward, _check_parameters, _check_X, _cost, _forward
 
 THRESHOLD = 1e-7
 EPSILON = 1e-5
@@ -96,13 +96,13 @@ def _bug_rules(L, activations):
             d = act.derivative
             rules += [
                 ("missing_derivative", k, at(k, lambda dZ, dA, c: dA)),
-                ("derivative_at_A", k, at(k, lambda dZ, dA, c, d=d: dA * d(c.activation_cache[1]))),
+                ("derivative_at_A", k, at(k, lambda dZ, dA, c, d=d: dA * d(c.A))),
                 ("activation_of_dA", k, at(k, lambda dZ, dA, c, f=act.forward: f(dA))),
             ]
             if act.name == "relu":
-                rules.append(("inverted_mask", k, at(k, lambda dZ, dA, c: dA * (c.activation_cache[0] <= 0))))
+                rules.append(("inverted_mask", k, at(k, lambda dZ, dA, c: dA * (c.Z <= 0))))
             if k == L:
-                rules.append(("extra_derivative", k, at(k, lambda dZ, dA, c, d=d: dZ * d(c.activation_cache[0]))))
+                rules.append(("extra_derivative", k, at(k, lambda dZ, dA, c, d=d: dZ * d(c.Z))))
     return rules
 
 
@@ -215,10 +215,11 @@ def check_backward(grad_fn, parameters, X, Y, activations, loss, eps=EPSILON, th
     is the reference.  Entries are checked in float64; ``max_entries`` checks a
     random sample of that many entries per parameter (seeded), for big layers.
     """
-    L = _check_parameters(parameters, activations)
     _loss.get(loss)
+    params = {k: np.array(v, dtype=np.float64) for k, v in
+              _check_parameters(parameters, activations, loss).items()}
+    L = len(activations)
     eps = check_positive_float("eps", eps)
-    params = {k: np.array(v, dtype=np.float64) for k, v in parameters.items()}
     X = _check_X(X, params)
     Y = as_numeric("Y", Y, dtype=np.float64)
     _loss.check_labels(loss, Y)

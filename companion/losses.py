@@ -201,6 +201,45 @@ def get(name: str) -> Loss:
     return LOSSES[name]
 
 
+VALID_OUTPUTS = {"binary_cross_entropy": ("sigmoid", "softmax"), "cross_entropy": ("softmax",)}
+
+
+def check_pairing(output_activation: str, loss: str) -> None:
+    """Refuse an output activation that cannot produce what ``loss`` needs.
+
+    Binary cross-entropy takes logs of a probability per output unit, so the
+    output must lie in (0, 1): sigmoid (or softmax).  Cross-entropy takes one
+    probability distribution per column: softmax.  ``"mse"`` takes any output.
+    """
+    spec = get(loss)
+    valid = VALID_OUTPUTS.get(spec.name)
+    if valid is not None and output_activation not in valid:
+        raise ValueError(
+            f"output activation {output_activation!r} cannot be used with loss {spec.name!r}; valid pairs: "
+            "'sigmoid' (or 'softmax') with 'binary_cross_entropy', 'softmax' with 'cross_entropy', "
+            "and any output activation with 'mse' (e.g. 'linear' for regression)")
+
+
+def check_output(loss: str, AL: np.ndarray) -> None:
+    """Check that AL is something the output layer for ``loss`` can produce.
+
+    Cross-entropy losses need probabilities in [0, 1]; ``"cross_entropy"``
+    also needs every column to sum to 1 (a softmax output).
+    """
+    name = get(loss).name
+    if name == "mse":
+        return
+    check_probabilities("AL", AL)
+    if name == "cross_entropy":
+        sums = AL.sum(axis=0)
+        tol = 1e-6 if AL.dtype == np.float64 else 1e-3
+        bad = np.flatnonzero(np.abs(sums - 1) > tol * AL.shape[0])
+        if bad.size:
+            raise ValueError(
+                f"AL must hold one probability distribution per column for 'cross_entropy' (a softmax output): "
+                f"column {int(bad[0])} sums to {sums[bad[0]]:.6g}, expected 1")
+
+
 def check_labels(loss: str, Y: np.ndarray) -> None:
     """Check Y against what ``loss`` expects (labels in [0, 1], or one-hot)."""
     check = _LABEL_CHECKS.get(get(loss).name)

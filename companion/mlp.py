@@ -21,7 +21,7 @@ from tqdm import tqdm
 from . import losses as _loss
 from . import optim as _optim
 from ._validate import as_numeric, check_choice, check_positive_int, check_same_shape, check_shape, resolve_dtype
-from .network import (
+from ._core import (
     _backward,
     _check_layer_sizes,
     _check_parameters,
@@ -46,7 +46,7 @@ class MLP:
         _loss.get(loss)
         self.dtype = resolve_dtype(dtype)
         self.parameters = init_parameters(self.layer_sizes, init, seed=seed, dtype=self.dtype)
-        _check_parameters(self.parameters, self.activations)
+        _check_parameters(self.parameters, self.activations, loss)
 
     # -- data checks ------------------------------------------------------------
     def _check_XY(self, X, Y, name_X="X", name_Y="Y"):

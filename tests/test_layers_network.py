@@ -9,7 +9,7 @@ from companion.data import one_hot
 from companion.gradcheck import check_gradients, numerical_gradient
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "linear"]
-OUTPUTS = [("sigmoid", "binary_cross_entropy"), ("softmax", "cross_entropy"), ("sigmoid", "cross_entropy"),
+OUTPUTS = [("sigmoid", "binary_cross_entropy"), ("softmax", "cross_entropy"),
            ("softmax", "binary_cross_entropy"), ("linear", "mse"), ("sigmoid", "mse"), ("tanh", "mse"),
            ("relu", "mse"), ("leaky_relu", "mse"), ("softmax", "mse")]
 
