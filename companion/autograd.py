@@ -3,10 +3,11 @@
 Built in the chapter *From hand-written backprop to autograd*
 (``book/14_autograd.ipynb``).  In the spirit of micrograd, each operation's
 backward rule sits right beside its forward rule: an operation creates a
-:class:`Tensor` that remembers its parents and a closure ``_backward`` that
-adds the output's gradient, times the local derivative, to each parent's
-``grad``.  :meth:`Tensor.backward` visits the graph in reverse topological
-order, so every node's gradient is complete before it is passed on.
+:class:`Tensor` that remembers its operands (its *parents*) and a closure
+``_backward`` that adds the output's gradient, times the local derivative, to
+each parent's ``grad``.  :meth:`Tensor.backward` visits the graph in reverse
+topological order, so every node's gradient is complete before it is passed
+on.
 
     >>> W = Tensor(np.ones((2, 3)), name="W")
     >>> x = Tensor(np.arange(3.0).reshape(3, 1))
@@ -16,21 +17,34 @@ order, so every node's gradient is complete before it is passed on.
     array([[0., 1., 2.],
            [0., 1., 2.]])
 
+Gradients accumulate, as in PyTorch: ``backward()`` *adds* ∂J/∂leaf into the
+``grad`` of every leaf (a tensor made by the user, such as a weight), so a
+second ``backward()`` doubles them.  Call :meth:`Tensor.zero_grad` (or
+:func:`zero_grad` on a list of parameters) before each training step.  The
+``grad`` of an intermediate tensor is recomputed from zero by every pass.
+
 Broadcasting in a forward rule (``Z + b`` with b of shape (n, 1)) becomes a
 sum in the backward rule (``_unbroadcast``): the gradient of a broadcast
 bias is the sum over the columns it was copied to — the db of the book.
+
+Tensors cooperate with NumPy operators: ``__array_ufunc__ = None`` makes
+``ndarray * Tensor``, ``ndarray @ Tensor``, ``2.0 / Tensor`` … call the
+Tensor's reflected operator, so the result is a Tensor in the graph (not an
+object array of Tensors).
 """
 from __future__ import annotations
+
+import numbers
 
 import numpy as np
 
 from . import activations as _act
 
-__all__ = ["Tensor"]
+__all__ = ["Tensor", "zero_grad", "draw_graph"]
 
 
 def _unbroadcast(grad, shape):
-    """Sum ``grad`` over the axes along which an array of ``shape`` was broadcast."""
+    """Sum ``grad`` over the axes along which ``shape`` was broadcast."""
     while grad.ndim > len(shape):
         grad = grad.sum(axis=0)
     for axis, size in enumerate(shape):
@@ -39,18 +53,60 @@ def _unbroadcast(grad, shape):
     return grad
 
 
-class Tensor:
-    """An array that remembers how it was computed, so that it can be differentiated.
+def _as_array(what, data):
+    """``data`` as a float64 ndarray, or a TypeError naming ``what``."""
+    if isinstance(data, Tensor):
+        raise TypeError(f"{what} is already a Tensor; pass its .data "
+                        "to make a new leaf")
+    try:
+        arr = np.asarray(data)
+    except (TypeError, ValueError) as exc:  # e.g. ragged nested lists
+        raise TypeError(f"{what} must be a number or a numeric array; "
+                        f"got {type(data).__name__} that NumPy cannot "
+                        f"turn into an array ({exc})") from None
+    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer)
+                                 or np.issubdtype(arr.dtype, np.floating)):
+        kind = ("an object array (a Tensor inside an array? combine "
+                "Tensors with operators, not np.array)"
+                if arr.dtype == object else f"dtype {arr.dtype}")
+        raise TypeError(f"{what} must be real numbers (integer or float); "
+                        f"got {type(data).__name__} of {kind}")
+    return arr.astype(np.float64)
 
-    ``data`` is a float64 ndarray; after :meth:`backward` on a scalar result,
-    ``grad`` holds ∂result/∂data with ``data``'s shape.
+
+class Tensor:
+    """An array that remembers how it was computed, to be differentiated.
+
+    ``data`` is a float64 ndarray of any shape (integers are converted;
+    booleans, strings, objects and complex numbers are a ``TypeError``; a
+    leaf — a tensor with no ``parents`` — must be finite).  After
+    :meth:`backward` on a scalar J, ``grad`` holds ∂J/∂data, with ``data``'s
+    shape.  Chapter: ``book/14_autograd.ipynb``.
     """
 
+    # NumPy hands ndarray ∘ Tensor to the Tensor's reflected operator
+    __array_ufunc__ = None
+
     def __init__(self, data, parents=(), op="", name=""):
-        self.data = np.array(data, dtype=np.float64)
+        if not isinstance(name, str):
+            raise TypeError(f"name must be a str, got {type(name).__name__}")
+        if not isinstance(op, str):
+            raise TypeError(f"op must be a str, got {type(op).__name__}")
+        parents = tuple(parents)
+        for p in parents:
+            if not isinstance(p, Tensor):
+                raise TypeError("parents must be Tensors; got "
+                                f"{type(p).__name__}")
+        self.data = _as_array("Tensor data", data)
+        if not parents and not np.isfinite(self.data).all():
+            first = np.argwhere(~np.isfinite(self.data))[0]
+            bad = tuple(int(i) for i in first)
+            raise ValueError(f"Tensor data contains NaN or inf (first at "
+                             f"index {bad}); a leaf must be finite")
         self.grad = np.zeros_like(self.data)
-        self._parents = tuple(parents)
+        self._parents = parents
         self._backward = lambda: None
+        self._attrs = {}
         self.op = op
         self.name = name
 
@@ -62,9 +118,15 @@ class Tensor:
     def shape(self):
         return self.data.shape
 
+    @property
+    def is_leaf(self):
+        """True for a tensor made by the user (no parents)."""
+        return not self._parents
+
     # --- arithmetic: forward and backward side by side ----------------------
+    # C = A + B:  dA = dC,  dB = dC  (each summed over its broadcast axes)
     def __add__(self, other):
-        other = _as_tensor(other)
+        other = _operand("+", other)
         _check_broadcast("+", self, other)
         out = Tensor(self.data + other.data, (self, other), "+")
 
@@ -74,8 +136,27 @@ class Tensor:
         out._backward = _backward
         return out
 
+    def __radd__(self, other):  # other + self
+        return _operand("+", other) + self
+
+    # C = A − B:  dA = dC,  dB = −dC
+    def __sub__(self, other):
+        other = _operand("-", other)
+        _check_broadcast("-", self, other)
+        out = Tensor(self.data - other.data, (self, other), "-")
+
+        def _backward():
+            self.grad += _unbroadcast(out.grad, self.shape)
+            other.grad -= _unbroadcast(out.grad, other.shape)
+        out._backward = _backward
+        return out
+
+    def __rsub__(self, other):  # other − self
+        return _operand("-", other) - self
+
+    # C = A ⊙ B:  dA = dC ⊙ B,  dB = dC ⊙ A
     def __mul__(self, other):
-        other = _as_tensor(other)
+        other = _operand("*", other)
         _check_broadcast("*", self, other)
         out = Tensor(self.data * other.data, (self, other), "*")
 
@@ -85,35 +166,58 @@ class Tensor:
         out._backward = _backward
         return out
 
+    def __rmul__(self, other):  # other ⊙ self
+        return _operand("*", other) * self
+
+    # C = A / B:  dA = dC / B,  dB = −dC ⊙ A / B²
+    def __truediv__(self, other):
+        other = _operand("/", other)
+        _check_broadcast("/", self, other)
+        out = Tensor(self.data / other.data, (self, other), "/")
+
+        def _backward():
+            self.grad += _unbroadcast(out.grad / other.data, self.shape)
+            other.grad -= _unbroadcast(
+                out.grad * self.data / other.data ** 2, other.shape)
+        out._backward = _backward
+        return out
+
+    def __rtruediv__(self, other):  # other / self
+        return _operand("/", other) / self
+
+    # C = A B  (A: (n, k), B: (k, m)):  dA = dC Bᵀ,  dB = Aᵀ dC
     def __matmul__(self, other):
-        other = _as_tensor(other)
-        if self.data.ndim != 2 or other.data.ndim != 2 or self.shape[1] != other.shape[0]:
-            raise ValueError(f"cannot multiply {self.shape} @ {other.shape}: expected 2-D arrays (n, k) @ (k, m)"
-                             f" with matching inner size k")
+        other = _operand("@", other)
+        if (self.data.ndim != 2 or other.data.ndim != 2
+                or self.shape[1] != other.shape[0]):
+            raise ValueError(
+                f"cannot multiply {self.shape} @ {other.shape}: expected "
+                "2-D arrays (n, k) @ (k, m) with matching inner size k")
         out = Tensor(self.data @ other.data, (self, other), "@")
 
-        def _backward():  # C = A B:  dA = dC Bᵀ,  dB = Aᵀ dC
+        def _backward():
             self.grad += out.grad @ other.data.T
             other.grad += self.data.T @ out.grad
         out._backward = _backward
         return out
 
+    def __rmatmul__(self, other):  # other @ self
+        return _operand("@", other) @ self
+
+    # C = −A:  dA = −dC
     def __neg__(self):
-        return self * -1.0
+        out = Tensor(-self.data, (self,), "neg")
 
-    def __sub__(self, other):
-        return self + (-_as_tensor(other))
+        def _backward():
+            self.grad -= out.grad
+        out._backward = _backward
+        return out
 
-    def __rsub__(self, other):
-        return _as_tensor(other) + (-self)
-
-    __radd__ = __add__
-    __rmul__ = __mul__
-
-    def __truediv__(self, other):
-        return self * (_as_tensor(other) ** -1)
-
+    # C = A ** k  (k a fixed number):  dA = dC ⊙ k A^(k−1)
     def __pow__(self, k):
+        if isinstance(k, bool) or not isinstance(k, numbers.Real):
+            raise TypeError("the exponent k in Tensor ** k must be a real "
+                            f"number; got {type(k).__name__}")
         out = Tensor(self.data ** k, (self,), f"**{k}")
 
         def _backward():
@@ -122,6 +226,7 @@ class Tensor:
         return out
 
     # --- elementwise functions ----------------------------------------------
+    # C = exp(A):  dA = dC ⊙ exp(A)
     def exp(self):
         out = Tensor(np.exp(self.data), (self,), "exp")
 
@@ -130,6 +235,7 @@ class Tensor:
         out._backward = _backward
         return out
 
+    # C = log(A):  dA = dC / A
     def log(self):
         out = Tensor(np.log(self.data), (self,), "log")
 
@@ -138,38 +244,63 @@ class Tensor:
         out._backward = _backward
         return out
 
+    # A = g(Z):  dZ = dA ⊙ g'(Z), with g and g' from companion.activations
     def _activation(self, name):
-        """g(self) for a name in companion.activations' registry; backward multiplies by g'(Z) from that registry."""
         g = _act.ACTIVATIONS[name]
         out = Tensor(g.forward(self.data), (self,), name)
 
-        def _backward():  # dZ = dA ⊙ g'(Z), the package's own g' (relu'(0) = 0, σ' exact at large |z|)
+        def _backward():  # the package's g' (relu'(0) = 0, σ' exact)
             self.grad += out.grad * g.derivative(self.data)
         out._backward = _backward
         return out
 
     def relu(self):
+        """max(Z, 0) elementwise; backward multiplies by relu'(Z) (0 at 0)."""
         return self._activation("relu")
 
     def sigmoid(self):
+        """σ(Z) = 1 / (1 + e^(−Z)); backward multiplies by σ(Z)(1 − σ(Z))."""
         return self._activation("sigmoid")
 
     def tanh(self):
+        """tanh(Z); backward multiplies by 1 − tanh²(Z)."""
         return self._activation("tanh")
 
     # --- reductions and shape -----------------------------------------------
+    # C = Σ A (over axis):  dA = dC copied to every summed entry
     def sum(self, axis=None, keepdims=False):
-        out = Tensor(self.data.sum(axis=axis, keepdims=keepdims), (self,), "sum")
+        """Σ over ``axis`` (None: all entries); shape as ``ndarray.sum``."""
+        _check_axis(axis, self.data.ndim)
+        out = Tensor(self.data.sum(axis=axis, keepdims=keepdims),
+                     (self,), "sum")
+        out._attrs = _reduction_attrs(axis, keepdims)
 
-        def _backward():  # every summed entry receives the output's gradient
-            g = out.grad if keepdims or axis is None else np.expand_dims(out.grad, axis)
+        def _backward():
+            g = out.grad
+            if axis is not None and not keepdims:
+                g = np.expand_dims(g, axis)
             self.grad += np.broadcast_to(g, self.shape)
         out._backward = _backward
         return out
 
-    def mean(self):
-        return self.sum() * (1.0 / self.data.size)
+    # C = (1/N) Σ A (N entries averaged):  dA = dC / N copied to each entry
+    def mean(self, axis=None, keepdims=False):
+        """The average over ``axis``; J = losses.mean() puts the 1/m here."""
+        _check_axis(axis, self.data.ndim)
+        out = Tensor(self.data.mean(axis=axis, keepdims=keepdims),
+                     (self,), "mean")
+        out._attrs = _reduction_attrs(axis, keepdims)
+        count = self.data.size // max(out.data.size, 1)
 
+        def _backward():
+            g = out.grad
+            if axis is not None and not keepdims:
+                g = np.expand_dims(g, axis)
+            self.grad += np.broadcast_to(g / count, self.shape)
+        out._backward = _backward
+        return out
+
+    # C = Aᵀ:  dA = dCᵀ
     @property
     def T(self):
         out = Tensor(self.data.T, (self,), "T")
@@ -180,44 +311,249 @@ class Tensor:
         return out
 
     def log_softmax(self):
-        """log softmax over axis 0 (per column), shifted by the column maximum for stability."""
-        shift = Tensor(self.data.max(axis=0, keepdims=True))  # a constant: softmax ignores shifts
+        """log softmax(Z) per column: Z − c − log Σ_k exp(Z_k − c).
+
+        Shape (n, m) -> (n, m); c is each column's maximum, held as a
+        constant (softmax ignores shifts), so exp never overflows.  Built from
+        ``-``, ``exp``, ``sum`` and ``log``, whose rules give its backward.
+        Chapters ``book/05_softmax.ipynb`` and ``book/14_autograd.ipynb``.
+        """
+        shift = Tensor(self.data.max(axis=0, keepdims=True), name="max")
         z = self - shift
         return z - z.exp().sum(axis=0, keepdims=True).log()
 
     # --- reverse mode -------------------------------------------------------
     def graph(self):
-        """Every tensor this one depends on, itself last, each after all its parents (topological order)."""
+        """Every tensor this one depends on, each after all its parents.
+
+        A topological order, ending with ``self``; :meth:`backward` visits it
+        in reverse.
+        """
         order, expanded, stack = [], set(), [(self, False)]
-        while stack:  # depth-first, iteratively: a node is appended after all its parents
+        while stack:  # iterative depth-first search: parents first
             t, parents_done = stack.pop()
             if parents_done:
                 order.append(t)
             elif id(t) not in expanded:
                 expanded.add(id(t))
                 stack.append((t, True))
-                stack.extend((p, False) for p in t._parents if id(p) not in expanded)
+                stack.extend((p, False) for p in t._parents
+                             if id(p) not in expanded)
         return order
 
     def backward(self):
-        """Fill ``grad`` of every tensor this scalar depends on (∂self/∂tensor)."""
+        """Add ∂self/∂leaf to every leaf's ``grad``; self must be a scalar J.
+
+        Leaves accumulate (call :meth:`zero_grad` between steps, as in
+        PyTorch); every intermediate tensor's ``grad`` is reset and then holds
+        ∂J/∂tensor for this pass only.
+        """
         if self.data.size != 1:
-            raise ValueError(f"backward() starts from a scalar (a cost); this tensor has shape {self.shape}")
+            raise ValueError("backward() starts from a scalar (a cost); "
+                             f"this tensor has shape {self.shape}")
         order = self.graph()
         for t in order:
-            t.grad = np.zeros_like(t.data)
-        self.grad = np.ones_like(self.data)
+            if not t.is_leaf:
+                t.grad = np.zeros_like(t.data)
+        self.grad = self.grad + 1.0  # ∂J/∂J = 1 (added: J may be a leaf)
         for t in reversed(order):
             t._backward()
+
+    def zero_grad(self):
+        """Set ``grad`` to zeros (in place), ready for the next backward()."""
+        self.grad[...] = 0.0
+
+
+def zero_grad(params):
+    """Zero the ``grad`` of every Tensor in ``params`` (a list or a dict).
+
+    The step before each ``backward()`` in a training loop, like PyTorch's
+    ``optimizer.zero_grad()``.  Chapter: ``book/14_autograd.ipynb``.
+    """
+    items = params.values() if isinstance(params, dict) else params
+    try:
+        items = list(items)
+    except TypeError:
+        raise TypeError("params must be a list or dict of Tensors; got "
+                        f"{type(params).__name__}") from None
+    for i, p in enumerate(items):
+        if not isinstance(p, Tensor):
+            raise TypeError(f"params must hold Tensors; item {i} is "
+                            f"{type(p).__name__}")
+    for p in items:
+        p.zero_grad()
+
+
+def _operand(op, x):
+    """The other operand of ``op`` as a Tensor (a constant leaf if needed)."""
+    if isinstance(x, Tensor):
+        return x
+    return Tensor(_as_array(f"the other operand of {op}", x))
 
 
 def _check_broadcast(op, a, b):
     try:
         np.broadcast_shapes(a.shape, b.shape)
     except ValueError:
-        raise ValueError(f"cannot combine shapes {a.shape} {op} {b.shape}: they do not broadcast"
-                         " (a bias must be a column (n, 1) to be added to (n, m))") from None
+        raise ValueError(
+            f"cannot combine shapes {a.shape} {op} {b.shape}: they do not "
+            "broadcast (a bias must be a column (n, 1) to be added to "
+            "(n, m))") from None
 
 
-def _as_tensor(x):
-    return x if isinstance(x, Tensor) else Tensor(x)
+def _check_axis(axis, ndim):
+    if axis is None:
+        return
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+        raise TypeError(f"axis must be None or an int; got "
+                        f"{type(axis).__name__}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"axis {axis} is out of range for a tensor with "
+                         f"{ndim} dimensions")
+
+
+def _reduction_attrs(axis, keepdims):
+    attrs = {}
+    if axis is not None:
+        attrs["axis"] = axis
+    if keepdims:
+        attrs["keepdims"] = True
+    return attrs
+
+
+# --- drawing the graph -------------------------------------------------------
+_FUNCTIONS = {"neg": "-{0}", "T": "{0}ᵀ"}
+_INFIX = {"+", "-", "*", "/", "@"}
+
+
+def _expression(t, names):
+    """The operation that made ``t``, with its operands' names: 'w1 * x'."""
+    args = [names[id(p)] for p in t._parents]
+    if t.op in _INFIX:
+        return f"{args[0]} {t.op} {args[1]}"
+    if t.op.startswith("**"):
+        return f"{args[0]}**{t.op[2:]}"
+    if t.op in _FUNCTIONS:
+        return _FUNCTIONS[t.op].format(*args)
+    extra = [f"{k}={v}" for k, v in t._attrs.items()]
+    return f"{t.op}({', '.join(args + extra)})"
+
+
+def _number(x):
+    return f"{x.item():.4g}" if x.size == 1 else f"shape {x.shape}"
+
+
+def _layout(order):
+    """(column, row) of every node: columns by depth, rows near consumers."""
+    col = {}
+    for t in order:  # operations: one column right of their last operand
+        if t._parents:
+            col[id(t)] = 1 + max(col.get(id(p), 0) for p in t._parents)
+    consumers = {id(t): [] for t in order}
+    for t in order:
+        for i, p in enumerate(t._parents):
+            consumers[id(p)].append((t, i))
+    for t in order:  # leaves: one column left of their first use
+        if not t._parents:
+            uses = [col[id(c)] for c, _ in consumers[id(t)]]
+            col[id(t)] = min(uses) - 1 if uses else 0
+    row = {id(order[-1]): 0.0}
+    for c in sorted({col[id(t)] for t in order}, reverse=True):
+        nodes = [t for t in order if col[id(t)] == c and id(t) not in row]
+
+        def key(t):  # the mean row of its consumers, operand order to break
+            uses = [(row[id(u)], i) for u, i in consumers[id(t)]
+                    if id(u) in row]
+            return (np.mean([r for r, _ in uses]) if uses else 0.0,
+                    min((i for _, i in uses), default=0))
+        nodes.sort(key=key)
+        ys = [key(t)[0] for t in nodes]
+        for i in range(1, len(ys)):  # at least one row apart
+            ys[i] = max(ys[i], ys[i - 1] + 1.0)
+        if ys:
+            centre = np.mean([key(t)[0] for t in nodes]) - np.mean(ys)
+            for t, y in zip(nodes, ys):
+                row[id(t)] = y + centre
+    return col, row
+
+
+def draw_graph(root, ax=None, backward=False, width=2.3, height=1.0):
+    """Draw the graph that computed ``root``, read from the Tensors themselves.
+
+    Each operation is a blue box ``name = expression`` naming its operands
+    (``r = z - d``), with its value below; each leaf is a grey box.  Unnamed
+    operations are called t1, t2, … in the order they were computed; unnamed
+    scalar constants show their value.  Columns follow the order of
+    computation (a node sits right of all its operands), so a value used
+    twice has two outgoing arrows: the drawing is the DAG, not a chain.
+
+    ``backward=False``: arrows from operands to results (the forward pass),
+    values in the boxes.  ``backward=True``: arrows from each result back to
+    its operands (the order ``backward()`` visits), and the boxes show
+    ``grad`` = ∂root/∂node, so call ``root.backward()`` first.  Returns the
+    matplotlib axes.  Chapter: ``book/14_autograd.ipynb``.
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(root, Tensor):
+        raise TypeError(f"root must be a Tensor; got {type(root).__name__}")
+    order = root.graph()
+    names, k = {}, 0
+    for t in order:
+        if t.name:
+            names[id(t)] = t.name
+        elif t._parents:
+            k += 1
+            names[id(t)] = f"t{k}"
+        else:
+            names[id(t)] = _number(t.data) if t.data.size == 1 else "const"
+    col, row = _layout(order)
+    n_cols = max(col.values()) - min(col.values()) + 1
+    rows = list(row.values())
+    if ax is None:
+        span = max(rows) - min(rows) + 1
+        _, ax = plt.subplots(figsize=(width * n_cols, height * span + 0.6))
+        ax.figure.patch.set_facecolor("white")
+    left = min(col.values())
+    where = {id(t): (col[id(t)] - left, -row[id(t)]) for t in order}
+    boxes = {}
+    for t in order:
+        x, y = where[id(t)]
+        if t._parents:
+            value = t.grad if backward else t.data
+            what = "grad " if backward else ""
+            text = (f"{names[id(t)]} = {_expression(t, names)}\n"
+                    f"{what}{_number(value)}")
+            face = "#fbe3d6" if backward else "#dbe9f6"
+        else:
+            text = names[id(t)]
+            if t.name and t.data.size == 1:
+                text += "\n" + ("grad " if backward else "") + _number(
+                    t.grad if backward else t.data)
+            face = "#eeeeee"
+        boxes[id(t)] = ax.text(
+            x, y, text, ha="center", va="center", fontsize=10, zorder=2,
+            bbox=dict(boxstyle="round,pad=0.35", facecolor=face,
+                      edgecolor="black"))
+    colour = "C3" if backward else "black"
+    for t in order:
+        for i, p in enumerate(t._parents):
+            start, end = (t, p) if backward else (p, t)
+            # an operand used twice, or an arrow that skips a column, bends
+            # so that no two arrows lie on one line
+            twice = sum(q is p for q in t._parents) > 1
+            skips = col[id(t)] - col[id(p)] > 1
+            rad = (0.25 if i == 0 else -0.25) if twice else (
+                0.35 if skips else 0.0)
+            ax.annotate(
+                "", xy=where[id(end)], xytext=where[id(start)], zorder=3,
+                arrowprops=dict(arrowstyle="-|>", lw=1.3, color=colour,
+                                shrinkA=0, shrinkB=0,
+                                connectionstyle=f"arc3,rad={rad}",
+                                patchA=boxes[id(start)].get_bbox_patch(),
+                                patchB=boxes[id(end)].get_bbox_patch()))
+    ax.set_xlim(-0.6, n_cols - 0.4)
+    ys = [y for _, y in where.values()]
+    ax.set_ylim(min(ys) - 0.6, max(ys) + 0.6)
+    ax.axis("off")
+    return ax
