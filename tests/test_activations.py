@@ -123,3 +123,16 @@ def test_softmax_needs_columns():
 
 def test_integer_input_becomes_float():
     assert act.relu(np.array([-1, 2])).dtype == np.float64
+
+
+@pytest.mark.parametrize("name, exact", [
+    ("sigmoid", lambda t: 1 / (4 * sp.cosh(t / 2) ** 2)),  # σ' = ¼ sech²(z/2)
+    ("tanh", lambda t: 1 / sp.cosh(t) ** 2),               # tanh' = sech²(z)
+])
+def test_smooth_derivatives_keep_relative_precision_in_the_tails(name, exact):
+    # relative, not absolute: 1 − tanh² and σ(1 − σ) round to 0 out here
+    zs = np.array([[-350.0, -60.0, -30.0, -19.5, 19.5, 30.0, 60.0, 350.0]])
+    want = np.array([[float(sp.N(exact(sp.Float(v, 30)), 30)) for v in zs[0]]])
+    got = act.ACTIVATIONS[name].derivative(zs)
+    assert (got > 0).all()
+    np.testing.assert_allclose(got, want, rtol=1e-13, atol=0)
