@@ -299,3 +299,11 @@ def test_draw_graph_arrows_follow_the_edges_in_the_right_direction(backward):
     texts = {t.get_text() for t in _boxes(ax)}
     assert ("x\ngrad 5" in texts) if backward else ("x\n2" in texts)
     plt.close(ax.figure)
+
+
+@pytest.mark.parametrize("make, op", [(lambda t: 2.0 + t, "+"), (lambda t: 2.0 - t, "-"), (lambda t: 2.0 * t, "*"),
+                                      (lambda t: 2.0 / t, "/"), (lambda t: np.full((1, 1), 2.0) @ t, "@")])
+def test_reflected_operators_record_the_operands_in_the_order_written(make, op):
+    t = Tensor([[4.0]], name="t")
+    out = make(t)
+    assert out.op == op and out._parents[1] is t and out._parents[0].data.item() == 2.0
