@@ -182,11 +182,17 @@ class Activation:
 
     ``derivative(Z)`` is the elementwise g'(Z), or ``None`` for softmax, whose
     derivative is a Jacobian per column and is applied by ``backward``.
+    ``kinks`` lists the values of z where g is continuous but not
+    differentiable (0 for ReLU and leaky ReLU): a central difference whose
+    step moves a z across one of them measures neither one-sided slope, so
+    :mod:`companion.gradcheck` judges those entries with one-sided estimates
+    (chapter *Gradient checking*, ``book/08_gradient_checking.ipynb``).
     """
 
     name: str
     forward: Callable
     derivative: Callable | None
+    kinks: tuple = ()
 
     def backward(self, dA, Z, A):
         """dZ = dA ⊙ g'(Z) (elementwise), or Jᵀ dA per column for softmax."""
@@ -198,8 +204,8 @@ class Activation:
 ACTIVATIONS: dict[str, Activation] = {
     "sigmoid": Activation("sigmoid", sigmoid.raw, sigmoid_derivative.raw),
     "tanh": Activation("tanh", tanh.raw, tanh_derivative.raw),
-    "relu": Activation("relu", relu.raw, relu_derivative.raw),
-    "leaky_relu": Activation("leaky_relu", leaky_relu.raw, leaky_relu_derivative.raw),
+    "relu": Activation("relu", relu.raw, relu_derivative.raw, kinks=(0.0,)),
+    "leaky_relu": Activation("leaky_relu", leaky_relu.raw, leaky_relu_derivative.raw, kinks=(0.0,)),
     "linear": Activation("linear", linear.raw, linear_derivative.raw),
     "softmax": Activation("softmax", _softmax, None),
 }
