@@ -21,7 +21,26 @@ Modules, one idea each:
 
 The unchecked engine that ``network``, ``mlp`` and ``gradcheck`` share is
 the private ``_core``; no module imports one that imports it back.
+``symbolic`` and ``plotting`` are imported on first use (``import companion``
+does not load SymPy or Matplotlib).
 """
-from . import activations, autograd, data, display, gradcheck, layers, losses, mlp, network, optim, symbolic  # noqa: F401
+import importlib
+
+from . import activations, autograd, data, display, gradcheck, layers, losses, mlp, network, optim  # noqa: F401
 
 __version__ = "0.1.0"
+
+# Loaded on first use: SymPy (``symbolic``) and Matplotlib (``plotting``) take
+# longer to import than the rest of the package together.
+_LAZY = ("symbolic", "plotting")
+
+
+def __getattr__(name):
+    """``companion.symbolic`` and ``companion.plotting`` import their module on first access."""
+    if name in _LAZY:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

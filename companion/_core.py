@@ -156,8 +156,10 @@ def _check_X(X, parameters, name="X"):
 
     Integer X is converted to the float dtype of W1 (never the other way)."""
     dtype = parameters["W1"].dtype
-    X = as_numeric(name, X, dtype=dtype)
     n_0 = parameters["W1"].shape[1]
+    one_d = (f"one example is {name}.reshape(-1, 1), shape ({n_0}, 1)" if n_0 > 1 else
+             f"m examples of the single input feature are {name}.reshape(1, -1), shape (1, m)")
+    X = as_numeric(name, X, dtype=dtype, one_d_hint=one_d)
     check_shape(name, X, (n_0, None), f"W1 is {parameters['W1'].shape}, so {name} needs n_0 = {n_0} rows, one example per column")
     return X
 
@@ -208,9 +210,13 @@ def _backward(AL, Y, caches, loss, need_dA0=True, dZ_rule=None):
 
 # --- prediction ------------------------------------------------------------
 def _labels_from_output(AL, output_activation):
-    """Class labels (m,) for softmax; 0/1 labels (n_L, m) for sigmoid; A[L] otherwise."""
+    """One integer label per example, shape (m,), when an example has one label:
+    argmax of the column for softmax, 1 where a > 0.5 for a single sigmoid unit.
+    Several sigmoid units are several yes/no labels per example: (n_L, m) of 0/1.
+    Any other output is a regression: A[L] itself."""
     if output_activation == "softmax":
         return AL.argmax(axis=0)
     if output_activation == "sigmoid":
-        return (AL > 0.5).astype(np.int64)
+        labels = (AL > 0.5).astype(np.int64)
+        return labels[0] if labels.shape[0] == 1 else labels
     return AL

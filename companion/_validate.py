@@ -23,12 +23,16 @@ def resolve_dtype(dtype) -> np.dtype:
     return dt
 
 
-def as_numeric(name: str, x, *, ndim: int | None = 2, dtype=None, finite: bool = True, layout: str = "") -> np.ndarray:
+def as_numeric(name: str, x, *, ndim: int | None = 2, dtype=None, finite: bool = True, layout: str = "",
+               one_d_hint: str | None = None) -> np.ndarray:
     """Return ``x`` as a float ndarray after checking type, rank and values.
 
     * non-numeric input (strings, objects, booleans) -> ``TypeError``
     * wrong number of dimensions -> ``ValueError`` naming the expected layout
-      (``layout`` overrides the default "one example per column" wording)
+      (``layout`` overrides the default "one example per column" wording);
+      a 1-D array where 2-D is expected gets ``one_d_hint`` or, by default, the
+      fix that fits the argument: ``y.reshape(1, -1)`` (or ``one_hot``) for
+      labels and outputs, ``x.reshape(-1, 1)`` for a single input example
     * NaN or inf (when ``finite``) -> ``ValueError`` with the first bad position
     * empty arrays -> ``ValueError``
     """
@@ -47,9 +51,11 @@ def as_numeric(name: str, x, *, ndim: int | None = 2, dtype=None, finite: bool =
         if layout:
             raise ValueError(f"{name} must be {layout}; got {arr.ndim}-D array of shape {arr.shape}")
         layouts = {1: "a 1-D vector", 2: "a 2-D array with one example per column, shape (features, m)"}
+        hint = ""
+        if ndim == 2 and arr.ndim == 1:
+            hint = " (" + (one_d_hint if one_d_hint is not None else _one_d_hint(name)) + ")"
         raise ValueError(
-            f"{name} must be {layouts.get(ndim, f'{ndim}-D')}; got {arr.ndim}-D array of shape {arr.shape}"
-            + (" (reshape a single example to a column with x.reshape(-1, 1))" if ndim == 2 and arr.ndim == 1 else "")
+            f"{name} must be {layouts.get(ndim, f'{ndim}-D')}; got {arr.ndim}-D array of shape {arr.shape}" + hint
         )
     if arr.size == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}); expected at least one example")
@@ -62,6 +68,19 @@ def as_numeric(name: str, x, *, ndim: int | None = 2, dtype=None, finite: bool =
             f"{name} contains NaN or inf (first at index {tuple(int(i) for i in bad)}: {arr[tuple(bad)]}); expected finite numbers"
         )
     return arr
+
+
+def _one_d_hint(name: str) -> str:
+    """How to turn a 1-D ``name`` into the (rows, m) layout, by what the argument holds."""
+    base = name.split("[")[0]
+    if base in ("Y", "y", "Y_val", "AL", "ZL", "labels"):
+        return (f"for m examples with one output each use {name}.reshape(1, -1), giving (1, m); "
+                "for integer class labels use companion.data.one_hot")
+    if base in ("X", "X_val", "A_prev"):
+        return (f"one example with n features is {name}.reshape(-1, 1), giving (n, 1); "
+                f"m examples of a single feature are {name}.reshape(1, -1), giving (1, m)")
+    return (f"one column of n values is {name}.reshape(-1, 1), giving (n, 1); "
+            f"one unit's values for m examples are {name}.reshape(1, -1), giving (1, m)")
 
 
 def check_shape(name: str, arr: np.ndarray, expected: tuple, hint: str = "") -> None:
@@ -119,7 +138,55 @@ def check_positive_int(name: str, value) -> int:
     return int(value)
 
 
+def check_nonnegative_float(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return float(value)
+
+
+def check_seed(name: str, value, allow_none: bool = False):
+    """A seed for ``numpy.random.default_rng``: a non-negative integer (or ``None`` when allowed)."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        expected = "a non-negative integer" + (" or None" if allow_none else "")
+        raise ValueError(f"{name} must be {expected}, got {value!r}")
+    return int(value)
+
+
 def check_positive_float(name: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be a positive finite number, got {value!r}")
     return float(value)
+
+
+def check_step(parameters, grads) -> dict:
+    """The one check before an update θ ← θ − (…) dθ, shared by every optimizer and
+    :func:`companion.network.update_parameters`.
+
+    ``parameters`` must be a non-empty dict of float arrays (they are updated
+    in place); ``grads`` must hold ``"d" + key`` for every parameter key, with
+    exactly that parameter's shape and finite values.  Returns the gradients
+    as arrays in each parameter's dtype, keyed ``"dW1"``, ``"db1"``, ….
+    """
+    if not isinstance(parameters, dict) or not parameters:
+        raise TypeError("parameters must be a non-empty dict of arrays such as {'W1': ..., 'b1': ...}, "
+                        f"got {type(parameters).__name__}" + (" (empty)" if isinstance(parameters, dict) else ""))
+    if not isinstance(grads, dict):
+        raise TypeError(f"grads must be a dict of gradients such as {{'dW1': ..., 'db1': ...}}, got {type(grads).__name__}")
+    checked = {}
+    for key, value in parameters.items():
+        if not isinstance(key, str):
+            raise TypeError(f"parameters must be keyed by names such as 'W1', got the key {key!r}")
+        if not isinstance(value, np.ndarray) or value.dtype not in FLOAT_DTYPES:
+            got = f"a {value.dtype} array" if isinstance(value, np.ndarray) else type(value).__name__
+            raise TypeError(f"parameters[{key!r}] must be a float32 or float64 ndarray (it is updated in place), "
+                            f"got {got}")
+        gkey = "d" + key
+        if gkey not in grads:
+            wanted = ", ".join(repr("d" + k) for k in parameters)
+            raise ValueError(f"grads has no {gkey!r} for parameters[{key!r}]; expected one gradient per parameter: {wanted}")
+        g = as_numeric(f"grads[{gkey!r}]", grads[gkey], ndim=None, dtype=value.dtype)
+        check_same_shape(key, value, gkey, g)
+        checked[gkey] = g
+    return checked

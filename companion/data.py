@@ -19,12 +19,13 @@ MNIST comes two ways:
 from __future__ import annotations
 
 import gzip
+import hashlib
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import as_numeric, check_positive_int, resolve_dtype
+from ._validate import as_numeric, check_nonnegative_float, check_positive_int, check_seed, resolve_dtype
 
 
 # --- labels and batches ----------------------------------------------------
@@ -55,20 +56,40 @@ def one_hot(labels, n_classes=None, dtype=np.float64):
     return out
 
 
-def minibatches(X, Y, batch_size=64, seed=0):
-    """Shuffle the m columns with ``seed`` and cut them into batches.
+def batch_indices(m, batch_size, seed=0):
+    """Yield the column indices of each minibatch: a shuffle of 0..m−1 cut into runs of ``batch_size``.
 
-    X: (n_0, m), Y: (n_L, m) → list of (X_batch, Y_batch); every batch has
-    ``batch_size`` columns except possibly the last.  ``seed=None`` keeps the order.
+    The order is ``numpy.random.default_rng(seed).permutation(m)``
+    (``seed=None`` keeps 0, 1, …, m−1).  Every index appears exactly once; the
+    last batch holds the m mod ``batch_size`` left over (it is kept, not
+    dropped), so an epoch has ceil(m / ``batch_size``) batches.  This is the
+    one shuffling rule of the package: :func:`minibatches` and
+    :meth:`companion.mlp.MLP.fit` (with ``seed + epoch`` each epoch) both use it.
+    """
+    m = check_positive_int("m", m)
+    batch_size = check_positive_int("batch_size", batch_size)
+    order = np.arange(m) if check_seed("seed", seed, allow_none=True) is None else np.random.default_rng(seed).permutation(m)
+    return (order[start:start + batch_size] for start in range(0, m, batch_size))
+
+
+def minibatches(X, Y, batch_size=64, seed=0):
+    """Shuffle the m columns with ``seed`` and cut them into minibatches, lazily.
+
+    X: (n_0, m), Y: (n_L, m) → a generator of ``(X_batch, Y_batch)``, each
+    ``batch_size`` columns wide except possibly the last, which keeps the
+    m mod ``batch_size`` leftover columns.  Each batch is gathered when it
+    is reached (no copy of the whole data set); the order is that of
+    :func:`batch_indices`, and ``seed=None`` keeps the columns in order.
+    Chapter *Gradient descent* (``book/11_gradient_descent.ipynb``) defines
+    minibatch SGD.
     """
     X = as_numeric("X", X)
     Y = as_numeric("Y", Y)
     if X.shape[1] != Y.shape[1]:
         raise ValueError(f"X has {X.shape[1]} examples (columns) but Y has {Y.shape[1]}; they must match")
     batch_size = check_positive_int("batch_size", batch_size)
-    m = X.shape[1]
-    order = np.arange(m) if seed is None else np.random.default_rng(seed).permutation(m)
-    return [(X[:, order[i:i + batch_size]], Y[:, order[i:i + batch_size]]) for i in range(0, m, batch_size)]
+    check_seed("seed", seed, allow_none=True)
+    return ((X[:, idx], Y[:, idx]) for idx in batch_indices(X.shape[1], batch_size, seed))
 
 
 # --- 2-D toy sets ------------------------------------------------------------
@@ -78,9 +99,15 @@ def _toy(X, y, seed, noise):
     return X, y.reshape(1, -1).astype(np.int64)
 
 
+def _check_toy(m, noise, seed):
+    check_seed("seed", seed)
+    check_nonnegative_float("noise", noise)
+    return check_positive_int("m", m)
+
+
 def make_moons(m=200, noise=0.1, seed=0):
     """Two interleaving half circles.  X: (2, m), Y: (1, m) in {0, 1}."""
-    m = check_positive_int("m", m)
+    m = _check_toy(m, noise, seed)
     rng = np.random.default_rng(seed)
     y = rng.integers(0, 2, m)
     t = rng.uniform(0, np.pi, m)
@@ -90,7 +117,8 @@ def make_moons(m=200, noise=0.1, seed=0):
 
 def make_circles(m=200, noise=0.05, factor=0.5, seed=0):
     """A small circle inside a large one.  X: (2, m), Y: (1, m), 1 for the inner circle."""
-    m = check_positive_int("m", m)
+    m = _check_toy(m, noise, seed)
+    factor = check_nonnegative_float("factor", factor)
     rng = np.random.default_rng(seed)
     y = rng.integers(0, 2, m)
     t = rng.uniform(0, 2 * np.pi, m)
@@ -100,7 +128,7 @@ def make_circles(m=200, noise=0.05, factor=0.5, seed=0):
 
 def make_spirals(m=300, n_classes=2, noise=0.2, seed=0):
     """Interleaved spiral arms, one per class.  X: (2, m), Y: (1, m) in [0, n_classes)."""
-    m = check_positive_int("m", m)
+    m = _check_toy(m, noise, seed)
     n_classes = check_positive_int("n_classes", n_classes)
     rng = np.random.default_rng(seed)
     y = rng.integers(0, n_classes, m)
@@ -111,7 +139,7 @@ def make_spirals(m=300, n_classes=2, noise=0.2, seed=0):
 
 def make_xor(m=200, noise=0.1, seed=0):
     """Four clusters at (±1, ±1); label 1 where the signs differ.  X: (2, m), Y: (1, m)."""
-    m = check_positive_int("m", m)
+    m = _check_toy(m, noise, seed)
     rng = np.random.default_rng(seed)
     signs = rng.choice([-1.0, 1.0], size=(2, m))
     y = (signs[0] != signs[1]).astype(np.int64)
@@ -132,6 +160,18 @@ SAMPLE_PATH = Path(__file__).parent / "datasets" / "mnist_sample.npz"
 MNIST_SAMPLE_SHA256 = "25d5404ad3c98b3710ad8bf22d0710a009eb64dc2466b0e02d49601bb51a75ed"
 
 
+def content_sha256(images, labels) -> str:
+    """SHA-256 over the raw bytes of both arrays as uint8 (independent of the zip container).
+
+    What ``MNIST_SAMPLE_SHA256`` records for the shipped sample; the build
+    script ``companion/datasets/build_mnist_sample.py`` prints it.
+    """
+    h = hashlib.sha256()
+    h.update(np.ascontiguousarray(images, dtype=np.uint8).tobytes())
+    h.update(np.ascontiguousarray(labels, dtype=np.uint8).tobytes())
+    return h.hexdigest()
+
+
 def _to_columns(images, dtype):
     return (images.reshape(len(images), -1).T / 255).astype(dtype)
 
@@ -143,8 +183,6 @@ def load_mnist_sample(test_size=2000, dtype=np.float64):
     order; the last ``test_size`` form the held-out split.  Its content is
     checked against ``MNIST_SAMPLE_SHA256`` on every load.
     """
-    from .datasets.build_mnist_sample import content_sha256
-
     with np.load(SAMPLE_PATH, allow_pickle=False) as f:
         images, labels = f["images"], f["labels"]
     if content_sha256(images, labels) != MNIST_SAMPLE_SHA256:
@@ -196,6 +234,7 @@ def load_mnist(cache_dir=None, mirrors=MNIST_MIRRORS, files=None, dtype=np.float
     ``MNIST_FILES``; tests pass their own.
     """
     import pooch
+    import requests  # pooch downloads over HTTP(S) with requests
 
     files = dict(MNIST_FILES if files is None else files)
     cache = Path(cache_dir) if cache_dir is not None else Path(pooch.os_cache("backprop-derived")) / "mnist"
@@ -207,10 +246,11 @@ def load_mnist(cache_dir=None, mirrors=MNIST_MIRRORS, files=None, dtype=np.float
                 paths[name] = pooch.retrieve(base + name, known_hash=f"sha256:{digest}", fname=name,
                                              path=cache, progressbar=progress)
                 break
-            except ValueError:  # checksum mismatch: a corrupted or wrong file is never accepted
-                raise
-            except Exception as exc:  # network error: try the next mirror
+            except requests.RequestException as exc:  # a network error only: try the next mirror
                 errors.append(f"{base}: {exc}")
+            # anything else propagates as it is: a checksum mismatch (ValueError; the
+            # corrupted file is never kept), a cache folder that cannot be written
+            # (PermissionError), ... ; none of them is fixed by another mirror
         else:
             raise ConnectionError(f"could not download {name} from any mirror:\n  " + "\n  ".join(errors)
                                   + "\nOffline? companion.data.load_mnist_sample() needs no network.")

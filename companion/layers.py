@@ -45,15 +45,28 @@ def _linear_backward(dZ, cache, need_dA_prev=True):
     return dA_prev, dW, db
 
 
+def _check_W_b(W, b, where=""):
+    """W as a 2-D float array (n_l, n_{l-1}) and b as b's column, in W's dtype."""
+    W = as_numeric(f"W{where}", W, layout="a 2-D array of shape (n_l, n_{l-1}): one row per unit of this layer")
+    b = as_numeric(f"b{where}", b, dtype=W.dtype,
+                   layout=f"a column of shape (n_l, 1) = ({W.shape[0]}, 1), one bias per unit (use b.reshape(-1, 1))")
+    return W, b
+
+
+def _check_cache(cache, n, what, names):
+    if isinstance(cache, (str, bytes)) or not isinstance(cache, (tuple, list)) or len(cache) != n:
+        raise TypeError(f"cache must be the {n}-tuple ({', '.join(names)}) returned by {what}, "
+                        f"got {type(cache).__name__}" + (f" of length {len(cache)}" if hasattr(cache, '__len__') else ""))
+
+
 def linear_forward(A_prev, W, b):
     """Z = W A_prev + b  (b broadcast across the m columns).
 
     A_prev: (n_{l-1}, m), W: (n_l, n_{l-1}), b: (n_l, 1) → Z: (n_l, m).
     Returns ``(Z, cache)`` with ``cache = (A_prev, W, b)`` for the backward pass.
     """
-    W = as_numeric("W", W)
+    W, b = _check_W_b(W, b)
     A_prev = as_numeric("A_prev", A_prev, dtype=W.dtype)
-    b = as_numeric("b", b, dtype=W.dtype)
     n_l, n_prev = W.shape
     check_shape("A_prev", A_prev, (n_prev, None), f"W is {W.shape}, so A_prev needs {n_prev} rows, one example per column")
     check_shape("b", b, (n_l, 1), "one bias per unit, as a column")
@@ -66,10 +79,13 @@ def linear_backward(dZ, cache):
     dZ: (n_l, m) and the cache of :func:`linear_forward` →
     dA_prev: (n_{l-1}, m), dW: (n_l, n_{l-1}), db: (n_l, 1).
     """
-    A_prev, W, b = cache
+    _check_cache(cache, 3, "linear_forward", ("A_prev", "W", "b"))
+    W, b = _check_W_b(cache[1], cache[2], where=" in cache")
+    A_prev = as_numeric("A_prev in cache", cache[0], dtype=W.dtype)
+    check_shape("A_prev in cache", A_prev, (W.shape[1], None), f"W is {W.shape}, so A_prev needs {W.shape[1]} rows")
     dZ = as_numeric("dZ", dZ, dtype=W.dtype)
     check_shape("dZ", dZ, (W.shape[0], A_prev.shape[1]), "it must have the shape of Z = W A_prev + b")
-    return _linear_backward(dZ, cache)
+    return _linear_backward(dZ, (A_prev, W, b))
 
 
 # --- activation step -------------------------------------------------------
@@ -92,7 +108,10 @@ def activation_forward(Z, activation):
 def activation_backward(dA, cache, activation):
     """dZ = dA ⊙ g'(Z) (softmax: Jᵀ dA per column).  dA: (n_l, m) → dZ: (n_l, m)."""
     _act.get(activation)
-    Z, _ = cache
+    _check_cache(cache, 2, "activation_forward", ("Z", "A"))
+    Z = as_numeric("Z in cache", cache[0])
+    A = as_numeric("A in cache", cache[1], dtype=Z.dtype)
+    check_shape("A in cache", A, Z.shape, "A = g(Z) has Z's shape")
     dA = as_numeric("dA", dA, dtype=Z.dtype)
     check_shape("dA", dA, Z.shape, "it must have the shape of A = g(Z)")
-    return _activation_backward(dA, cache, activation)
+    return _activation_backward(dA, (Z, A), activation)

@@ -6,9 +6,10 @@ three choices that make it fast without changing a formula:
 
 * the data are checked once, in ``fit``, not once per minibatch;
 * examples are stored as the rows of a C-ordered copy, and each shuffled
-  minibatch is gathered from it right before its step: one contiguous block
-  of memory (used through a transposed view, which BLAS reads without
-  copying) that is still in the CPU cache for the backward pass;
+  minibatch (its indices from :func:`companion.data.batch_indices`, the
+  package's one shuffling rule) is gathered from it right before its step:
+  one contiguous block of memory (used through a transposed view, which BLAS
+  reads without copying) that is still in the CPU cache for the backward pass;
 * dA[0] = W[1]ᵀ dZ[1], which no parameter needs, is not computed.
 """
 from __future__ import annotations
@@ -16,11 +17,11 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from tqdm import tqdm
 
 from . import losses as _loss
 from . import optim as _optim
-from ._validate import as_numeric, check_choice, check_positive_int, check_same_shape, check_shape, resolve_dtype
+from ._validate import as_numeric, check_choice, check_positive_int, check_seed, check_shape, resolve_dtype
+from .data import batch_indices, one_hot
 from ._core import (
     _backward,
     _check_layer_sizes,
@@ -29,6 +30,7 @@ from ._core import (
     _forward,
     _labels_from_output,
     init_parameters,
+    layer_sizes_of,
 )
 
 
@@ -41,22 +43,38 @@ class MLP:
 
     def __init__(self, layer_sizes, activations, loss, init="he", seed=0, dtype=np.float64):
         self.layer_sizes = _check_layer_sizes(layer_sizes)
-        self.activations = list(activations) if not isinstance(activations, str) else activations
+        self.activations = list(activations) if isinstance(activations, (list, tuple)) else activations
         self.loss = loss
         _loss.get(loss)
         self.dtype = resolve_dtype(dtype)
         self.parameters = init_parameters(self.layer_sizes, init, seed=seed, dtype=self.dtype)
         _check_parameters(self.parameters, self.activations, loss)
 
+    # -- checks -------------------------------------------------------------------------
+    def _check_model(self):
+        """The parameters, activations and loss still form a valid network of this dtype.
+
+        ``parameters`` is a public dict that chapters edit; a layer replaced by
+        a list or an integer array is converted in place, a layer of another
+        float dtype is an error.
+        """
+        checked = _check_parameters(self.parameters, self.activations, self.loss)
+        if _check_layer_sizes(layer_sizes_of(checked)) != self.layer_sizes:
+            raise ValueError(f"the parameters have layer sizes {layer_sizes_of(checked)}, "
+                             f"but this MLP was built with {self.layer_sizes}")
+        for key, value in checked.items():
+            if value.dtype != self.dtype:
+                raise TypeError(f"parameters[{key!r}] is {value.dtype} but this MLP is {self.dtype}; "
+                                f"convert with .astype(np.{self.dtype.name})")
+            if value is not self.parameters[key]:
+                self.parameters[key] = value
+
     # -- data checks ------------------------------------------------------------
     def _check_XY(self, X, Y, name_X="X", name_Y="Y"):
         n_0, n_L = self.layer_sizes[0], self.layer_sizes[-1]
         X = as_numeric(name_X, X, dtype=self.dtype)
         check_shape(name_X, X, (n_0, None), f"the network's input layer has n_0 = {n_0} units, one example per column")
-        Y = np.asarray(Y)
-        if Y.ndim == 1 and self.loss == "cross_entropy":  # integer labels: one-hot them
-            from .data import one_hot
-
+        if np.ndim(Y) == 1 and self.loss == "cross_entropy":  # integer labels: one-hot them
             Y = one_hot(Y, n_L, dtype=self.dtype)
         Y = as_numeric(name_Y, Y, dtype=self.dtype)
         check_shape(name_Y, Y, (n_L, None), f"the output layer has n_L = {n_L} units")
@@ -74,21 +92,36 @@ class MLP:
             return int(((AL > 0.5) == (Y > 0.5)).all(axis=0).sum())
         return None
 
-    def fit(self, X, Y, epochs=10, batch_size=64, learning_rate=0.01, optimizer="sgd", seed=0,
+    def fit(self, X, Y, epochs=10, batch_size=64, learning_rate=None, optimizer="sgd", seed=0,
             validation_data=None, progress=True):
         """Minibatch training; returns ``history`` with per-epoch lists.
 
         X: (n_0, m); Y: (n_L, m), or for cross-entropy a length-m vector of
-        integer labels.  Each epoch shuffles with ``seed`` + epoch, steps
-        through ceil(m / batch_size) minibatches, and records the mean
-        training cost and accuracy over the epoch (``loss``, ``accuracy``) and,
-        with ``validation_data=(X_val, Y_val)``, ``val_loss`` and ``val_accuracy``;
-        ``seconds`` holds each epoch's wall-clock time.
+        integer labels.  ``optimizer`` is a name ("sgd", "momentum", "adam"),
+        whose learning rate is ``learning_rate`` (default 0.01), or an
+        instance such as ``optim.Adam(0.001)``, which carries its own rate:
+        giving ``learning_rate`` too is a ``ValueError``.  Each epoch shuffles
+        with ``seed`` + epoch (:func:`companion.data.batch_indices`), steps
+        through ceil(m / batch_size) minibatches (the last one holds the
+        leftover m mod batch_size examples), and records the training cost
+        and accuracy over the epoch (``loss``: the mean of every example's
+        loss, taken at the step that used it; ``accuracy``: the fraction of
+        columns classified right, a sigmoid column counting only when every
+        unit is on the right side of 0.5) and, with
+        ``validation_data=(X_val, Y_val)``, ``val_loss`` and ``val_accuracy``
+        after the epoch; ``seconds`` holds each epoch's wall-clock time.
         """
+        from tqdm import tqdm  # only training needs it
+
+        self._check_model()
         X, Y = self._check_XY(X, Y)
         epochs = check_positive_int("epochs", epochs)
         batch_size = check_positive_int("batch_size", batch_size)
+        seed = check_seed("seed", seed)
+        if not isinstance(progress, bool):
+            raise TypeError(f"progress must be True or False, got {progress!r}")
         opt = _optim.make(optimizer, learning_rate)
+        step = opt._update if isinstance(opt, _optim.Optimizer) else opt.step  # our gradients need no re-check
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise ValueError("validation_data must be a pair (X_val, Y_val)")
@@ -100,14 +133,12 @@ class MLP:
         bar = tqdm(range(epochs), desc="epochs", disable=not progress, leave=True, mininterval=1.0)
         for epoch in bar:
             started = time.perf_counter()
-            order = np.random.default_rng(seed + epoch).permutation(m)
             total_cost, correct = 0.0, 0
-            for start in range(0, m, batch_size):
-                batch = order[start:start + batch_size]
+            for batch in batch_indices(m, batch_size, seed + epoch):
                 Xb, Yb = rows_X[batch].T, rows_Y[batch].T  # gathered just before use: contiguous and in cache
                 AL, caches = _forward(Xb, self.parameters, self.activations)
                 grads = _backward(AL, Yb, caches, self.loss, need_dA0=False)
-                opt.step(self.parameters, grads)
+                step(self.parameters, grads)
                 total_cost += _cost(AL, caches, Yb, self.loss) * Xb.shape[1]
                 if classifies:
                     correct += self._n_correct(AL, Yb)
@@ -124,16 +155,27 @@ class MLP:
     # -- using the trained network ---------------------------------------------------
     def forward(self, X):
         """A[L] for X: (n_0, m)."""
+        self._check_model()
         X = as_numeric("X", X, dtype=self.dtype)
         check_shape("X", X, (self.layer_sizes[0], None), f"n_0 = {self.layer_sizes[0]} rows, one example per column")
         return _forward(X, self.parameters, self.activations)[0]
 
     def predict(self, X):
-        """Labels (m,) for softmax, 0/1 (1, m) for sigmoid, A[L] for linear outputs."""
+        """Predictions for X: (n_0, m), as :func:`companion.network.predict`.
+
+        One integer label per example, shape (m,), for a softmax output or a
+        single sigmoid unit; (n_L, m) of 0/1 for several sigmoid units; A[L]
+        for other outputs.
+        """
         return _labels_from_output(self.forward(X), self.activations[-1])
 
     def score(self, X, Y):
-        """Accuracy in [0, 1]: the fraction of columns classified correctly."""
+        """Accuracy in [0, 1]: the fraction of columns classified correctly.
+
+        A sigmoid column counts as correct only when every output unit is on
+        the right side of 0.5.
+        """
+        self._check_model()
         X, Y = self._check_XY(X, Y)
         check_choice("output activation for score", self.activations[-1], ("softmax", "sigmoid"))
         AL = _forward(X, self.parameters, self.activations)[0]

@@ -34,7 +34,7 @@ from ._core import (  # noqa: F401  (re-exported: the engine's public names)
     layer_sizes_of,
     num_layers,
 )
-from ._validate import as_numeric, check_positive_float, check_positive_int, check_same_shape
+from ._validate import as_numeric, check_positive_float, check_positive_int, check_same_shape, check_step
 from .display import Table
 from .mlp import MLP
 
@@ -109,20 +109,30 @@ def backward(AL, Y, caches, loss):
 
 
 def update_parameters(parameters, grads, learning_rate):
-    """Gradient descent, in place: W[l] ← W[l] − α dW[l], b[l] ← b[l] − α db[l].  Returns ``parameters``."""
+    """Gradient descent, in place: W[l] ← W[l] − α dW[l], b[l] ← b[l] − α db[l].  Returns ``parameters``.
+
+    ``grads`` needs ``"dW1"``, ``"db1"``, … with exactly the parameters'
+    shapes (chapter *Gradient descent*, ``book/11_gradient_descent.ipynb``);
+    the check is the one every optimizer in :mod:`companion.optim` uses.
+    """
     lr = check_positive_float("learning_rate", learning_rate)
+    checked = check_step(parameters, grads)
     for key, value in parameters.items():
-        gkey = "d" + key
-        if gkey not in grads:
-            raise ValueError(f"grads has no {gkey!r}; expected one gradient per parameter")
-        check_same_shape(key, value, gkey, np.asarray(grads[gkey]))
-        value -= lr * grads[gkey]
+        value -= lr * checked["d" + key]
     return parameters
 
 
 # --- prediction ------------------------------------------------------------
 def predict(X, parameters, activations):
-    """Class predictions: argmax per column for softmax, (1, m) 0/1 for sigmoid, A[L] otherwise."""
+    """Predictions for X: (n_0, m), in one convention: one integer label per example, shape (m,).
+
+    Softmax output: the class with the largest probability, ``argmax`` of
+    each column (the labels :func:`companion.data.one_hot` takes).  One
+    sigmoid unit: 1 where a > 0.5, else 0.  Several sigmoid units are several
+    yes/no labels per example, so they give (n_L, m) of 0/1.  Any other
+    output activation is a regression and gives A[L] itself, (n_L, m).
+    Chapter *MNIST from scratch* (``book/12_mnist.ipynb``).
+    """
     AL, _ = forward(X, parameters, activations)
     return _labels_from_output(AL, activations[-1])
 

@@ -30,7 +30,7 @@ def test_one_hot_roundtrip_and_errors():
 def test_minibatches_cover_every_column_once():
     X = np.arange(20.0).reshape(2, 10)
     Y = np.arange(10.0).reshape(1, 10)
-    batches = data.minibatches(X, Y, batch_size=4, seed=0)
+    batches = list(data.minibatches(X, Y, batch_size=4, seed=0))
     assert [b[0].shape[1] for b in batches] == [4, 4, 2]
     seen = np.concatenate([b[1].ravel() for b in batches])
     assert sorted(seen.tolist()) == list(range(10)) and seen.tolist() != list(range(10))

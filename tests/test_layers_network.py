@@ -138,7 +138,10 @@ def test_predict():
     P = {"W1": np.array([[1.0], [-1.0]]), "b1": np.zeros((2, 1))}
     assert network.predict(np.array([[2.0, -3.0]]), P, ["softmax"]).tolist() == [0, 1]
     P = {"W1": np.array([[1.0]]), "b1": np.zeros((1, 1))}
-    assert network.predict(np.array([[2.0, -3.0]]), P, ["sigmoid"]).tolist() == [[1, 0]]
+    assert network.predict(np.array([[2.0, -3.0]]), P, ["sigmoid"]).tolist() == [1, 0]  # one label each: (m,)
+    P = {"W1": np.array([[1.0], [-1.0]]), "b1": np.zeros((2, 1))}  # two yes/no labels per example
+    assert network.predict(np.array([[2.0, -3.0, 0.0]]), P, ["sigmoid"]).tolist() == [[1, 0, 0], [0, 1, 0]]
+    assert network.predict(np.array([[2.0, -3.0]]), P, ["linear"]).tolist() == [[2.0, -3.0], [-2.0, 3.0]]
 
 
 P3 = network.init_parameters([4, 3, 1])

@@ -15,7 +15,8 @@ def test_mlp_learns_moons():
     history = model.fit(X, Y, epochs=150, batch_size=32, learning_rate=0.3, progress=False)
     assert history["loss"][-1] < 0.5 * history["loss"][0]
     assert model.score(X, Y) > 0.95
-    assert model.predict(X).shape == (1, 400)
+    assert model.predict(X).shape == (400,)  # one label per example
+    assert (model.predict(X) == Y[0]).mean() == model.score(X, Y)
 
 
 def test_mlp_on_mnist_sample_float32_is_deterministic():

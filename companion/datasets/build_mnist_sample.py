@@ -17,7 +17,6 @@ It prints the content digest that ``companion.data.MNIST_SAMPLE_SHA256`` must ho
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import sys
@@ -27,17 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..data import content_sha256  # the digest load_mnist_sample checks
+
 HERE = Path(__file__).parent
 OUT = HERE / "mnist_sample.npz"
 SHUFFLE_SEED = 0  # the package groups images by digit; one fixed shuffle mixes them
-
-
-def content_sha256(images: np.ndarray, labels: np.ndarray) -> str:
-    """SHA-256 over the raw bytes of both arrays (independent of the zip container)."""
-    h = hashlib.sha256()
-    h.update(np.ascontiguousarray(images, dtype=np.uint8).tobytes())
-    h.update(np.ascontiguousarray(labels, dtype=np.uint8).tobytes())
-    return h.hexdigest()
 
 
 def read_package(tgz: Path) -> tuple[np.ndarray, np.ndarray]:
