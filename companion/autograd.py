@@ -124,8 +124,12 @@ class Tensor:
         return not self._parents
 
     # --- arithmetic: forward and backward side by side ----------------------
-    # C = A + B:  dA = dC,  dB = dC  (each summed over its broadcast axes)
+    # In the rules, C = self ∘ other is the result and ∂J/∂C (C's grad) is
+    # what backward() has accumulated for it; P, Q are generic operands,
+    # not the book's activations A (see the chapter for the mapping).
     def __add__(self, other):
+        """C = P + Q (shapes broadcast); ∂J/∂P = ∂J/∂C, ∂J/∂Q = ∂J/∂C,
+        each summed over the axes along which it was broadcast."""
         other = _operand("+", other)
         _check_broadcast("+", self, other)
         out = Tensor(self.data + other.data, (self, other), "+")
@@ -136,11 +140,12 @@ class Tensor:
         out._backward = _backward
         return out
 
-    def __radd__(self, other):  # other + self
+    def __radd__(self, other):
+        """other + self for a NumPy array or number on the left."""
         return _operand("+", other) + self
 
-    # C = A − B:  dA = dC,  dB = −dC
     def __sub__(self, other):
+        """C = P − Q (shapes broadcast); ∂J/∂P = ∂J/∂C, ∂J/∂Q = −∂J/∂C."""
         other = _operand("-", other)
         _check_broadcast("-", self, other)
         out = Tensor(self.data - other.data, (self, other), "-")
@@ -151,11 +156,13 @@ class Tensor:
         out._backward = _backward
         return out
 
-    def __rsub__(self, other):  # other − self
+    def __rsub__(self, other):
+        """other − self for a NumPy array or number on the left."""
         return _operand("-", other) - self
 
-    # C = A ⊙ B:  dA = dC ⊙ B,  dB = dC ⊙ A
     def __mul__(self, other):
+        """C = P ⊙ Q (elementwise, shapes broadcast);
+        ∂J/∂P = ∂J/∂C ⊙ Q, ∂J/∂Q = ∂J/∂C ⊙ P."""
         other = _operand("*", other)
         _check_broadcast("*", self, other)
         out = Tensor(self.data * other.data, (self, other), "*")
@@ -166,11 +173,13 @@ class Tensor:
         out._backward = _backward
         return out
 
-    def __rmul__(self, other):  # other ⊙ self
+    def __rmul__(self, other):
+        """other ⊙ self for a NumPy array or number on the left."""
         return _operand("*", other) * self
 
-    # C = A / B:  dA = dC / B,  dB = −dC ⊙ A / B²
     def __truediv__(self, other):
+        """C = P / Q (elementwise, shapes broadcast);
+        ∂J/∂P = ∂J/∂C / Q, ∂J/∂Q = −∂J/∂C ⊙ P / Q²."""
         other = _operand("/", other)
         _check_broadcast("/", self, other)
         out = Tensor(self.data / other.data, (self, other), "/")
@@ -182,11 +191,13 @@ class Tensor:
         out._backward = _backward
         return out
 
-    def __rtruediv__(self, other):  # other / self
+    def __rtruediv__(self, other):
+        """other / self for a NumPy array or number on the left."""
         return _operand("/", other) / self
 
-    # C = A B  (A: (n, k), B: (k, m)):  dA = dC Bᵀ,  dB = Aᵀ dC
     def __matmul__(self, other):
+        """C = P Q, (n, k) @ (k, m) -> (n, m);
+        ∂J/∂P = (∂J/∂C) Qᵀ, ∂J/∂Q = Pᵀ (∂J/∂C)."""
         other = _operand("@", other)
         if (self.data.ndim != 2 or other.data.ndim != 2
                 or self.shape[1] != other.shape[0]):
@@ -201,11 +212,12 @@ class Tensor:
         out._backward = _backward
         return out
 
-    def __rmatmul__(self, other):  # other @ self
+    def __rmatmul__(self, other):
+        """other @ self for a NumPy array on the left."""
         return _operand("@", other) @ self
 
-    # C = −A:  dA = −dC
     def __neg__(self):
+        """C = −P; ∂J/∂P = −∂J/∂C."""
         out = Tensor(-self.data, (self,), "neg")
 
         def _backward():
@@ -213,8 +225,8 @@ class Tensor:
         out._backward = _backward
         return out
 
-    # C = A ** k  (k a fixed number):  dA = dC ⊙ k A^(k−1)
     def __pow__(self, k):
+        """C = P ** k for a fixed real k; ∂J/∂P = ∂J/∂C ⊙ k P^(k−1)."""
         if isinstance(k, bool) or not isinstance(k, numbers.Real):
             raise TypeError("the exponent k in Tensor ** k must be a real "
                             f"number; got {type(k).__name__}")
@@ -226,8 +238,8 @@ class Tensor:
         return out
 
     # --- elementwise functions ----------------------------------------------
-    # C = exp(A):  dA = dC ⊙ exp(A)
     def exp(self):
+        """C = exp(P) elementwise; ∂J/∂P = ∂J/∂C ⊙ exp(P)."""
         out = Tensor(np.exp(self.data), (self,), "exp")
 
         def _backward():
@@ -235,8 +247,8 @@ class Tensor:
         out._backward = _backward
         return out
 
-    # C = log(A):  dA = dC / A
     def log(self):
+        """C = log(P) elementwise; ∂J/∂P = ∂J/∂C / P."""
         out = Tensor(np.log(self.data), (self,), "log")
 
         def _backward():
@@ -244,8 +256,8 @@ class Tensor:
         out._backward = _backward
         return out
 
-    # A = g(Z):  dZ = dA ⊙ g'(Z), with g and g' from companion.activations
     def _activation(self, name):
+        """A = g(Z); ∂J/∂Z = ∂J/∂A ⊙ g'(Z), g' from companion.activations."""
         g = _act.ACTIVATIONS[name]
         out = Tensor(g.forward(self.data), (self,), name)
 
@@ -267,9 +279,9 @@ class Tensor:
         return self._activation("tanh")
 
     # --- reductions and shape -----------------------------------------------
-    # C = Σ A (over axis):  dA = dC copied to every summed entry
     def sum(self, axis=None, keepdims=False):
-        """Σ over ``axis`` (None: all entries); shape as ``ndarray.sum``."""
+        """C = Σ P over ``axis`` (None: all entries), shaped as ndarray.sum;
+        ∂J/∂P = ∂J/∂C copied to every entry that was summed."""
         _check_axis(axis, self.data.ndim)
         out = Tensor(self.data.sum(axis=axis, keepdims=keepdims),
                      (self,), "sum")
@@ -283,9 +295,10 @@ class Tensor:
         out._backward = _backward
         return out
 
-    # C = (1/N) Σ A (N entries averaged):  dA = dC / N copied to each entry
     def mean(self, axis=None, keepdims=False):
-        """The average over ``axis``; J = losses.mean() puts the 1/m here."""
+        """C = (1/N) Σ P over ``axis`` (N entries averaged into each);
+        ∂J/∂P = ∂J/∂C / N for every entry.  J = losses.mean() over the m
+        examples is where the cost's 1/m enters the graph."""
         _check_axis(axis, self.data.ndim)
         out = Tensor(self.data.mean(axis=axis, keepdims=keepdims),
                      (self,), "mean")
@@ -300,9 +313,9 @@ class Tensor:
         out._backward = _backward
         return out
 
-    # C = Aᵀ:  dA = dCᵀ
     @property
     def T(self):
+        """C = Pᵀ, (n, m) -> (m, n); ∂J/∂P = (∂J/∂C)ᵀ."""
         out = Tensor(self.data.T, (self,), "T")
 
         def _backward():
