@@ -1,0 +1,286 @@
+"""Naming the bug: which simulated learner mistakes turn the correct gradients into yours.
+
+Used by :mod:`companion.gradcheck` (chapter *Gradient checking*,
+``book/08_gradient_checking.ipynb``; the clinic, ``book/10_clinic.ipynb``).
+Whether a gradient passes is decided elsewhere, against numerical estimates
+only; this module only *names* a failure.  It replays the backward pass
+
+    dZ[L] = A[L] − Y (fused outputs) or dA[L] ⊙ g'(Z[L]),
+    dW[l] = (1/m) dZ[l] A[l-1]ᵀ,  db[l] = (1/m) Σ_i dZ[l],  dA[l-1] = W[l]ᵀ dZ[l],
+    dZ[l-1] = dA[l-1] ⊙ g'(Z[l-1])
+
+with one or two well-known mistakes planted (``simulate``), and looks for the
+mistakes, times a constant in {−1, m, 1/m, −m, −1/m}, that reproduce every
+failing gradient while leaving every passing one alone (``name_rows``).
+"""
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+
+from . import activations as _act
+from . import losses as _loss
+
+MATCH = 1e-6  # how close your gradient must be to a simulated one to name it
+
+
+def close(a, b, tol=MATCH):
+    """Same shape and ‖a − b‖ ≤ tol · (‖a‖ + ‖b‖) (two zero arrays are close)."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape:
+        return False
+    d = np.linalg.norm(a - b)
+    return d <= tol * (np.linalg.norm(a) + np.linalg.norm(b)) or d == 0
+
+
+# --- simulated learner mistakes -----------------------------------------------------
+def _floor(P):
+    return np.maximum(P, np.finfo(np.float64).tiny)
+
+
+_WRONG_DAL = {  # learners' wrong dAL for sigmoid + binary cross-entropy, then ⊙ σ'(Z[L])
+    "wrong_dAL:000": lambda A, Y: -(Y / _floor(A) - (1 - Y) / _floor(A)),
+    "wrong_dAL:002": lambda A, Y: -(Y / _floor(A) + (1 - Y) / _floor(1 - A)),
+}
+
+
+def _hidden_rule(k, dA, cache, bugs, dZ):
+    g = _act.ACTIVATIONS[cache.activation]
+    if ("missing_derivative", k) in bugs:
+        return dA
+    if ("derivative_at_A", k) in bugs:
+        return dA * g.derivative(cache.A)
+    if ("activation_of_dA", k) in bugs:
+        return g.forward(dA)
+    if ("inverted_mask", k) in bugs:
+        return dA * (cache.Z <= 0) if g.name == "relu" else dA * g.derivative(-cache.Z)
+    return dZ
+
+
+def simulate(AL, Y, caches, loss, bugs=()):
+    """dZ{l}, dW{l}, db{l}, dA{l-1} of the backward pass with ``bugs`` planted.
+
+    ``bugs`` is a collection of ``(code, layer)`` from :func:`rules`; with none
+    this is the correct backward pass (``caches`` from ``_core._forward``).
+    """
+    bugs = set(bugs)
+    spec = _loss.LOSSES[loss]
+    L, m = len(caches), AL.shape[1]
+    last = caches[-1]
+    g = _act.ACTIVATIONS[last.activation]
+    dAL = spec.gradient(AL, Y)
+    dZ = AL - Y if spec.fused_with == last.activation else g.backward(dAL, last.Z, AL)
+    if ("extra_derivative", L) in bugs:
+        dZ = dZ * (g.derivative(last.Z) if g.derivative is not None else AL * (1 - AL))
+    for code, formula in _WRONG_DAL.items():
+        if (code, L) in bugs:
+            dZ = g.backward(formula(AL, Y), last.Z, AL)
+    dZ = _hidden_rule(L, dAL, last, bugs, dZ)
+    grads = {}
+    for l in range(L, 0, -1):
+        c = caches[l - 1]
+        grads[f"dZ{l}"] = dZ
+        grads[f"dW{l}"] = dZ @ c.A_prev.T / m
+        grads[f"db{l}"] = dZ.sum(axis=1, keepdims=True) / m
+        dA = (c.W if ("missing_transpose_W", l) in bugs else c.W.T) @ dZ
+        grads[f"dA{l-1}"] = dA
+        if l > 1:
+            below = caches[l - 2]
+            dZ = _act.ACTIVATIONS[below.activation].backward(dA, below.Z, below.A)
+            dZ = _hidden_rule(l - 1, dA, below, bugs, dZ)
+    return grads
+
+
+def rules(caches, loss):
+    """Every single mistake ``simulate`` can plant in this network, as ``(code, layer)``."""
+    spec = _loss.LOSSES[loss]
+    L = len(caches)
+    out = []
+    for k in range(L, 0, -1):
+        act = _act.ACTIVATIONS[caches[k - 1].activation]
+        if k == L and spec.fused_with == act.name:
+            out.append(("extra_derivative", L))
+            if spec.name == "binary_cross_entropy" and act.name == "sigmoid":
+                out += [(code, L) for code in _WRONG_DAL]
+        if act.derivative is not None:
+            out += [("missing_derivative", k), ("derivative_at_A", k), ("activation_of_dA", k)]
+            if act.kinks:
+                out.append(("inverted_mask", k))
+        W = caches[k - 1].W
+        if k >= 2 and W.shape[0] == W.shape[1]:
+            out.append(("missing_transpose_W", k))
+    return out
+
+
+# --- words ---------------------------------------------------------------------------
+_RULE_TEXT = {
+    "missing_derivative": "dZ{k} = dA{k}: the ⊙ {g}'(Z{k}) is missing{note}",
+    "derivative_at_A": "{g}' evaluated at A{k} instead of Z{k}",
+    "activation_of_dA": "dZ{k} = {g}(dA{k}) instead of dA{k} ⊙ {g}'(Z{k})",
+    "inverted_mask": "the mask of layer {k} is inverted: dA{k} ⊙ (Z{k} ≤ 0) instead of dA{k} ⊙ (Z{k} > 0)",
+    "extra_derivative": "g' applied on top of A{k} − Y: A{k} − Y is already dZ{k}",
+    "wrong_dAL:000": "dA{k} = −(Y/A{k} − (1 − Y)/A{k}): the second denominator must be 1 − A{k}",
+    "wrong_dAL:002": "dA{k} = −(Y/A{k} + (1 − Y)/(1 − A{k})): the second term must be subtracted, "
+                     "dA{k} = −Y/A{k} + (1 − Y)/(1 − A{k})",
+    "missing_transpose_W": "dA{j} = W{k} dZ{k}: it must be W{k}ᵀ dZ{k} (W{k} is square, so the shapes hide it)",
+}
+
+FACTOR_TEXT = {
+    "sign": "sign flipped: this is the gradient of −J",
+    "factor_m": "m = {m} times too large: the 1/m is missing",
+    "factor_1/m": "m = {m} times too small: the 1/m is applied twice",
+    "sign_factor_m": "sign flipped and the 1/m missing (−m = −{m} times): the gradient of the summed "
+                     "log-likelihood Σ log p, not of the mean cost J",
+    "sign_factor_1/m": "sign flipped and the 1/m applied twice (−1/m, m = {m})",
+    "factor": "off by a constant factor {c:.4g}{shared}",
+    "zeros": "all zeros: nothing flowed back here",
+}
+
+
+def factors(m):
+    """(code, c) for the constants a learner's slip multiplies a gradient by."""
+    out = [("sign", -1.0)]
+    if m > 1:
+        out += [("factor_m", float(m)), ("factor_1/m", 1.0 / m), ("sign_factor_m", -float(m)),
+                ("sign_factor_1/m", -1.0 / m)]
+    return out
+
+
+def rule_code(rule):
+    return rule.split(":")[0]
+
+
+def rule_text(rule, k, activation):
+    note = " (so it is wrong only where Z ≤ 0)" if activation == "relu" and rule == "missing_derivative" else ""
+    if k is None:  # one layer on its own: dA_prev = W dZ
+        return _RULE_TEXT[rule].format(k="", j="_prev", g=activation, note=note)
+    return _RULE_TEXT[rule].format(k=k, j=k - 1, g=activation, note=note)
+
+
+def factor_text(code, m, c=None, shared=""):
+    return FACTOR_TEXT[code].format(m=m, c=c, shared=shared)
+
+
+# --- naming every failing row together -------------------------------------------------
+def name_rows(failing, yours, correct, variant_grads, m, layer_of, activation_of, passing=()):
+    """Name the failing rows (right shapes only); returns {key: (code, text, [codes])}.
+
+    ``variant_grads(rules_tuple)`` returns the simulated gradients (already in
+    your layout) for a tuple of ``(code, layer)``; ``variant_grads.singles``
+    and ``variant_grads.pairs`` list what to try.  A simulated mistake is
+    only used when it leaves every passing row alone.
+    """
+    out, todo = {}, []
+    for key in failing:
+        if not np.any(yours[key]) and np.any(correct[key]):
+            out[key] = ("zeros", FACTOR_TEXT["zeros"], ["zeros"])
+        else:
+            todo.append(key)
+    facs = [(None, 1.0)] + factors(m)
+
+    def explains(bugs, grads, key):
+        for fcode, c in facs:
+            if bugs == () and fcode is None:
+                continue
+            if close(yours[key], c * grads[key]):
+                return fcode, c
+        return None
+
+    def valid(grads):
+        return all(close(grads[k], correct[k], 1e-9) for k in passing if k in grads)
+
+    def cover(candidates):
+        found = []  # (bugs, fcode, keys)
+        for bugs in candidates:
+            grads = correct if bugs == () else variant_grads(bugs)
+            if bugs and not valid(grads):
+                continue
+            by_factor = {}
+            for key in todo:
+                if key in out or key not in grads:
+                    continue
+                if bugs and close(grads[key], correct[key], 1e-12):
+                    continue  # this mistake does not touch this row
+                hit = explains(bugs, grads, key)
+                if hit:
+                    by_factor.setdefault(hit[0], []).append(key)
+            for fcode, keys in by_factor.items():
+                found.append((bugs, fcode, keys))
+        # greedy: most rows first, then no factor, then fewer mistakes
+        found.sort(key=lambda f: (-len(f[2]), f[1] is not None, len(f[0])))
+        for bugs, fcode, keys in found:
+            keys = [k for k in keys if k not in out]
+            if not keys:
+                continue
+            for key in keys:
+                out[key] = _words(bugs, fcode, m, activation_of)
+
+    cover([()] + [(r,) for r in variant_grads.singles])
+    if any(k not in out for k in todo):
+        cover(list(variant_grads.pairs()))
+    # a free constant: only meaningful if a row with ≥ 2 nonzero entries, or several rows, share it
+    ratios = {}
+    for key in todo:
+        if key in out:
+            continue
+        cr = correct[key]
+        denom = float((cr * cr).sum())
+        if denom > 0:
+            c = float((yours[key] * cr).sum()) / denom
+            if close(yours[key], c * cr):
+                ratios[key] = c
+    for key, c in ratios.items():
+        same = [k for k, c2 in ratios.items() if abs(c2 / c - 1) < 1e-6]
+        if np.count_nonzero(correct[key]) >= 2 or len(same) >= 2:
+            shared = f" (the same in {len(same)} gradients)" if len(same) >= 2 else ""
+            out[key] = ("factor", factor_text("factor", m, c, shared), ["factor"])
+    # what is left: downstream of a failing layer above, or unknown
+    top = max((layer_of(k) for k in failing), default=0)
+    for key in todo:
+        if key not in out:
+            if layer_of(key) < top:
+                out[key] = ("downstream", f"wrong, perhaps only because layer {top} above is wrong "
+                                          "(errors flow down): fix that first", ["downstream"])
+            else:
+                out[key] = ("unknown", "no known bug, or pair of bugs, explains the difference", ["unknown"])
+    return out
+
+
+def _words(bugs, fcode, m, activation_of):
+    texts = [rule_text(r, k, activation_of(k)) for r, k in bugs]
+    codes = [rule_code(r) for r, _ in bugs]
+    if fcode is not None:
+        texts.append(factor_text(fcode, m))
+        codes.append(fcode)
+    if len(codes) == 1:
+        return codes[0], texts[0], codes
+    return "combined", "two mistakes together: " + "; and ".join(texts), codes
+
+
+# --- wrong shapes -------------------------------------------------------------------------
+SHAPE_TEXT = {
+    "transposed": "transposed: you have the transpose of {p} (e.g. A_prev @ dZ.T instead of dZ @ A_prev.T)",
+    "keepdims": "shape {got} instead of {want}: sum over axis=1 without keepdims=True",
+    "wrong_axis": "shape {got} instead of {want}: summed over the wrong axis (the examples are axis=1)",
+    "sum_all": "a single number instead of shape {want}: summed over every entry; sum over the examples only "
+               "(axis=1, keepdims=True)",
+    "not_summed": "shape {got} instead of {want}: dZ not summed over the examples (axis=1, keepdims=True)",
+    "wrong_operand": "shape {got} instead of {want}: {what}",
+    "shape": "wrong shape {got}, expected {want} (check the axis of a sum and the order of a product)",
+}
+
+
+def name_shape(key, yours, correct, candidates, m):
+    """Name a gradient of the wrong shape: ``candidates`` are ``(code, what, array)`` to try by value."""
+    got, want = np.shape(yours), np.shape(correct)
+    for code, what, arr in candidates:
+        for fcode, c in [(None, 1.0)] + factors(m):
+            if np.shape(arr) == got and close(yours, c * np.asarray(arr)):
+                text = SHAPE_TEXT[code].format(p=key, got=got, want=want, what=what)
+                if fcode is None:
+                    return code, text, [code]
+                return "combined", f"two mistakes together: {text}; and {factor_text(fcode, m)}", [code, fcode]
+    if len(got) == 1 and np.size(yours) == np.size(correct) and len(want) == 2:
+        return "keepdims", SHAPE_TEXT["keepdims"].format(got=got, want=want), ["keepdims"]
+    return "shape", SHAPE_TEXT["shape"].format(got=got, want=want), ["shape"]
