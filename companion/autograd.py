@@ -119,6 +119,11 @@ class Tensor:
         return self.data.shape
 
     @property
+    def parents(self):
+        """The operands this tensor was computed from (empty for a leaf)."""
+        return self._parents
+
+    @property
     def is_leaf(self):
         """True for a tensor made by the user (no parents)."""
         return not self._parents
