@@ -173,8 +173,11 @@ def name_rows(failing, yours, correct, variant_grads, m, layer_of, activation_of
     """
     out, todo = {}, []
     for key in failing:
-        if not np.any(yours[key]) and np.any(correct[key]):
+        y, cr = yours[key], correct[key]
+        if not np.any(y) and np.any(cr):
             out[key] = ("zeros", FACTOR_TEXT["zeros"], ["zeros"])
+        elif y.ndim == 2 and y.shape[0] == y.shape[1] > 1 and close(y, cr.T):
+            out[key] = ("transposed", SHAPE_TEXT["transposed"].format(p=key), ["transposed"])
         else:
             todo.append(key)
     facs = [(None, 1.0)] + factors(m)
@@ -266,7 +269,7 @@ SHAPE_TEXT = {
     "sum_all": "a single number instead of shape {want}: summed over every entry; sum over the examples only "
                "(axis=1, keepdims=True)",
     "not_summed": "shape {got} instead of {want}: dZ not summed over the examples (axis=1, keepdims=True)",
-    "wrong_operand": "shape {got} instead of {want}: {what}",
+    "wrong_operand": "{what}{shape_note}",
     "shape": "wrong shape {got}, expected {want} (check the axis of a sum and the order of a product)",
 }
 
@@ -277,7 +280,8 @@ def name_shape(key, yours, correct, candidates, m):
     for code, what, arr in candidates:
         for fcode, c in [(None, 1.0)] + factors(m):
             if np.shape(arr) == got and close(yours, c * np.asarray(arr)):
-                text = SHAPE_TEXT[code].format(p=key, got=got, want=want, what=what)
+                note = "" if got == want else f" (shape {got}, expected {want})"
+                text = SHAPE_TEXT[code].format(p=key, got=got, want=want, what=what, shape_note=note)
                 if fcode is None:
                     return code, text, [code]
                 return "combined", f"two mistakes together: {text}; and {factor_text(fcode, m)}", [code, fcode]

@@ -119,6 +119,23 @@ def _broadcast_fix(node, env, line=None):
     return {ls: sa, rs: sb}, None, f"{ls} is {sa} but {rs} is {sb}: the shapes cannot broadcast"
 
 
+def _parse(line):
+    """The longest piece of ``line`` that parses (a line may be part of a longer statement)."""
+    line = line.rstrip(":").removeprefix("return ").removeprefix("elif ").removeprefix("if ")
+    starts = [0] + [i + 1 for i, ch in enumerate(line) if ch in "=:(,"]
+    ends = [len(line)] + [i for i, ch in enumerate(line) if ch in ",)"][::-1]
+    for a in starts:
+        for b in ends:
+            piece = line[a:b].strip()
+            if b <= a or not piece:
+                continue
+            try:
+                return piece, ast.parse(piece)
+            except SyntaxError:
+                continue
+    return line, None
+
+
 def explain(exc, fn_name="grad_fn"):
     """A :class:`LearnerError` for an exception raised inside the learner's code."""
     frames = [(f, n) for f, n in traceback.walk_tb(exc.__traceback__)]
@@ -131,11 +148,7 @@ def explain(exc, fn_name="grad_fn"):
         env = {**frame.f_globals, **frame.f_locals}
         tree = None
         if line:
-            code = line.rstrip(":").removeprefix("return ").removeprefix("elif ").removeprefix("if ")
-            try:
-                tree = ast.parse(code)
-            except SyntaxError:
-                tree = None
+            code, tree = _parse(line)
         if tree is not None:
             for node in ast.walk(tree):
                 if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)):
