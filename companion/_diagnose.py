@@ -55,6 +55,8 @@ def _hidden_rule(k, dA, cache, bugs, dZ):
         return g.forward(dA)
     if ("inverted_mask", k) in bugs:
         return dA * (cache.Z <= 0) if g.name == "relu" else dA * g.derivative(-cache.Z)
+    if ("inverted_mask:lt", k) in bugs:  # the same with the other convention at z = 0
+        return dA * (cache.Z < 0) if g.name == "relu" else dA * np.where(cache.Z < 0, 1.0, g.derivative(-cache.Z))
     return dZ
 
 
@@ -106,7 +108,7 @@ def rules(caches, loss):
         if act.derivative is not None:
             out += [("missing_derivative", k), ("derivative_at_A", k), ("activation_of_dA", k)]
             if act.kinks:
-                out.append(("inverted_mask", k))
+                out += [("inverted_mask", k), ("inverted_mask:lt", k)]
         W = caches[k - 1].W
         if k >= 2 and W.shape[0] == W.shape[1]:
             out.append(("missing_transpose_W", k))
@@ -119,6 +121,7 @@ _RULE_TEXT = {
     "derivative_at_A": "{g}' evaluated at A{k} instead of Z{k}",
     "activation_of_dA": "dZ{k} = {g}(dA{k}) instead of dA{k} ⊙ {g}'(Z{k})",
     "inverted_mask": "the mask of layer {k} is inverted: dA{k} ⊙ (Z{k} ≤ 0) instead of dA{k} ⊙ (Z{k} > 0)",
+    "inverted_mask:lt": "the mask of layer {k} is inverted: dA{k} ⊙ (Z{k} < 0) instead of dA{k} ⊙ (Z{k} > 0)",
     "extra_derivative": "g' applied on top of A{k} − Y: A{k} − Y is already dZ{k}",
     "wrong_dAL:000": "dA{k} = −(Y/A{k} − (1 − Y)/A{k}): the second denominator must be 1 − A{k}",
     "wrong_dAL:002": "dA{k} = −(Y/A{k} + (1 − Y)/(1 − A{k})): the second term must be subtracted, "
@@ -265,7 +268,7 @@ def _words(bugs, fcode, m, activation_of):
 SHAPE_TEXT = {
     "transposed": "transposed: you have the transpose of {p} (e.g. A_prev @ dZ.T instead of dZ @ A_prev.T)",
     "keepdims": "shape {got} instead of {want}: sum over axis=1 without keepdims=True",
-    "wrong_axis": "shape {got} instead of {want}: summed over the wrong axis (the examples are axis=1)",
+    "wrong_axis": "shape {got} instead of {want}: summed over the wrong axis (sum over the examples, axis=1)",
     "sum_all": "a single number instead of shape {want}: summed over every entry; sum over the examples only "
                "(axis=1, keepdims=True)",
     "not_summed": "shape {got} instead of {want}: dZ not summed over the examples (axis=1, keepdims=True)",

@@ -198,11 +198,11 @@ class GradCheckReport(Table):
         n_fail = sum(r["result"] == "FAIL" for r in rows)
         n_inc = sum(self.inconclusive.values())
         if n_fail:
-            verdict = f"{n_fail} of {len(rows)} gradients FAIL"
+            verdict = "the gradient FAILs" if len(rows) == 1 else f"{n_fail} of {len(rows)} gradients FAIL"
         elif n_inc:
             verdict = "no gradient FAILs"
         else:
-            verdict = f"all {len(rows)} gradients pass"
+            verdict = "the gradient passes" if len(rows) == 1 else f"all {len(rows)} gradients pass"
         if n_inc:
             verdict += f"; {n_inc} {'entry' if n_inc == 1 else 'entries'} inconclusive"
         super().__init__(
@@ -269,6 +269,14 @@ def _sample(shape, max_entries, rng):
         return list(np.ndindex(shape))
     flat = rng.choice(n, size=max_entries, replace=False)
     return [np.unravel_index(i, shape) for i in np.sort(flat)]
+
+
+_SHAPE_CODES = ("transposed", "keepdims", "wrong_axis", "sum_all", "not_summed", "wrong_operand", "shape", "missing",
+                "misnamed")
+
+
+def _plural(n, one, many):
+    return f"{n} {one if n == 1 else many}"
 
 
 def _layer_of(key):
@@ -368,7 +376,7 @@ def _run(problem, yours, threshold, eps, max_entries, seed, notes=(), exception=
                             "matches neither one-sided derivative")
             continue
         row.update(result="pass", code=None,
-                   text="" if not j["n_kinks"] else f"{j['n_kinks']} entries at a kink judged one-sided")
+                   text="" if not j["n_kinks"] else _plural(j["n_kinks"], "entry", "entries") + " at a kink judged one-sided")
         passing.append(key)
     # name the failures, all rows together
     if failing:
@@ -383,12 +391,17 @@ def _run(problem, yours, threshold, eps, max_entries, seed, notes=(), exception=
                     if found[0] != "shape":
                         code, text, bugs = found
                 row.update(code=code, text=text, bugs=bugs)
+    if problem.get("layout") == "rows":  # say it in the learner's layout: examples are rows
+        for row in rows:
+            row["text"] = (row["text"].replace("axis=1", "axis=0")
+                           .replace("A_prev @ dZ.T instead of dZ @ A_prev.T", "dZ.T @ A_prev instead of A_prev.T @ dZ"))
     look_first = None
     bad = [r for r in rows if r["result"] == "FAIL"]
     if bad:
         top = max(problem["layer_of"](r["gradient"]) for r in bad)
         look_first = next(r["gradient"] for r in bad if problem["layer_of"](r["gradient"]) == top)
-        below = sorted({problem["layer_of"](r["gradient"]) for r in bad} - {top}, reverse=True)
+        below = sorted({problem["layer_of"](r["gradient"]) for r in bad if r["code"] not in _SHAPE_CODES} - {top},
+                       reverse=True)
         if len({(r["code"], r["text"]) for r in bad}) == 1 and len(bad) > 1:
             both = "both" if len(bad) == 2 else f"all {len(bad)}"
             notes.append(f"one mistake explains {both} failing gradients: {bad[0]['text']}")
@@ -398,8 +411,8 @@ def _run(problem, yours, threshold, eps, max_entries, seed, notes=(), exception=
                          "wrong only because of it")
     n_k = sum(r.get("n_kinks", 0) for r in rows)
     if n_k:
-        notes.append(f"{n_k} entries moved a pre-activation across or onto a kink within ±ε; they were judged "
-                     "with one-sided estimates")
+        notes.append(f"{_plural(n_k, 'entry', 'entries')} moved a pre-activation across or onto a kink within ±ε: "
+                     "judged with one-sided estimates (and either branch's slope at a z exactly on the kink)")
     return GradCheckReport(rows, threshold, notes, look_first=look_first, layout=problem.get("layout", "columns"))
 
 
@@ -566,7 +579,7 @@ def check_backward(grad_fn, parameters, X, Y, activations, loss, eps=EPSILON, th
         X_yours, Y_yours = np.array(Xc.T, dtype=np.float64), np.array(Yc.T, dtype=np.float64)
         notes.append(f"row layout: your X is (m, n_0) = {X_yours.shape}, W[l] is (n_{{l-1}}, n_l), b[l] is "
                      "(1, n_l) or (n_l,); compared in your layout (the book's columns are your rows)")
-        to_yours = {f"d{k}": ((lambda a: a.T) if k[0] == "W" else (lambda a, s=b_shapes[k]: a.reshape(s)))
+        to_yours = {f"d{k}": ((lambda a: a.T) if k[0] == "W" else (lambda a, s=b_shapes[k]: a.reshape(s) if a.size == int(np.prod(s)) else a.T))
                     for k in params}
     else:
         params = {k: np.array(v, dtype=np.float64) for k, v in _check_parameters(parameters, activations, loss).items()}
@@ -719,7 +732,7 @@ def check_activation_backward(activation_backward, activation, shape=(4, 5), see
     correct = {"dZ": act.backward(dA, Z, act.forward(Z))}
     singles = [(r, 1) for r in ("missing_derivative", "derivative_at_A", "activation_of_dA")]
     if act.kinks:
-        singles.append(("inverted_mask", 1))
+        singles += [("inverted_mask", 1), ("inverted_mask:lt", 1)]
     from ._diagnose import _hidden_rule
     from ._core import LayerCache
 
