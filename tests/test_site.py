@@ -174,3 +174,71 @@ def test_link_checker_rejects_missing_targets(site):
     assert target_exists(server + "book/01_notation.html", server)
     assert not target_exists(server + "book/no_such_page.html", server)
     assert not target_exists(server + "book/01_notation.html#no-such-anchor", server)
+
+
+# --- the chapters opened in JupyterLab ------------------------------------------------------
+@pytest.fixture(scope="session")
+def jupyterlab(tmp_path_factory):
+    """JupyterLab on 127.0.0.1 serving book/, with every cell rendered (no windowing)."""
+    import socket
+    import time
+    import urllib.request
+
+    settings = tmp_path_factory.mktemp("lab-settings")
+    tracker = settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True)
+    tracker.write_text(json.dumps({"windowingMode": "none"}))  # render cells off screen too
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings),
+               JUPYTER_RUNTIME_DIR=str(tmp_path_factory.mktemp("lab-runtime")))
+    lab = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
+         "--ServerApp.token=", "--ServerApp.password=", f"--ServerApp.root_dir={ROOT / 'book'}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(url + "api/status", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab did not start within two minutes")
+        yield url
+    finally:
+        lab.terminate()
+        lab.wait(timeout=30)
+
+
+def test_jupyterlab_myst_extension_is_enabled():
+    out = subprocess.run([str(Path(sys.executable).with_name("jupyter")), "labextension", "list"],
+                         capture_output=True, text=True)
+    line = next((ln for ln in (out.stdout + out.stderr).splitlines() if "jupyterlab-myst" in ln), "")
+    assert "enabled" in line and "OK" in line, out.stdout + out.stderr
+
+
+@pytest.mark.parametrize("chapter", ["01_notation", "08_gradient_checking"])
+def test_solutions_are_folded_in_jupyterlab(chapter, jupyterlab, browser):
+    import time
+
+    cells = json.loads((ROOT / "book" / f"{chapter}.ipynb").read_text())["cells"]
+    expected = sum("".join(c["source"]).count("{dropdown} Solution") for c in cells if c["cell_type"] == "markdown")
+    assert expected >= 3
+    browser.get(f"{jupyterlab}lab/tree/{chapter}.ipynb?reset")  # ?reset: no tabs restored from an earlier test
+    shown = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownCell"
+    script = (f"return [...document.querySelectorAll('{shown} details')]"
+              ".map(d => [d.open, (d.querySelector('summary') || {}).innerText])")
+    found = []
+    for _ in range(120):
+        found = [f for f in browser.execute_script(script) if (f[1] or "").strip() == "Solution"]
+        if len(found) >= expected:
+            break
+        time.sleep(0.5)
+    assert len(found) == expected, f"{len(found)} Solution dropdowns rendered, expected {expected}"
+    assert not any(is_open for is_open, _ in found), "a solution is shown unfolded"
+    text = browser.execute_script(
+        f"return [...document.querySelectorAll('{shown}')].map(e => e.innerText).join('\\n')")
+    assert "{dropdown}" not in text and ":::" not in text, "raw MyST directives shown in JupyterLab"
