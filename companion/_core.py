@@ -142,7 +142,10 @@ def _check_parameters(parameters, activations, loss=None):
                         "every layer must use one float dtype (convert with .astype)")
             checked[key] = arr
         W = checked[f"W{l}"]
-        check_shape(f"parameters['b{l}']", checked[f"b{l}"], (W.shape[0], 1), "one bias per unit, as a column")
+        b = checked[f"b{l}"]
+        check_shape(f"parameters['b{l}']", b, (W.shape[0], 1),
+                    f"one bias per unit, as a column: parameters['W{l}'] is {W.shape}, so n_{l} = {W.shape[0]}"
+                    + (f"; or W{l} is transposed" if b.shape[0] == W.shape[1] != W.shape[0] else ""))
         if l > 1:
             n_prev = checked[f"W{l-1}"].shape[0]
             check_shape(f"parameters['W{l}']", W, (None, n_prev), f"layer {l-1} has {n_prev} units")

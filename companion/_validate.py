@@ -182,6 +182,7 @@ def check_step(parameters, grads) -> dict:
             got = f"a {value.dtype} array" if isinstance(value, np.ndarray) else type(value).__name__
             raise TypeError(f"parameters[{key!r}] must be a float32 or float64 ndarray (it is updated in place), "
                             f"got {got}")
+        as_numeric(f"parameters[{key!r}]", value, ndim=None)  # NaN or inf would spread through every update
         gkey = "d" + key
         if gkey not in grads:
             wanted = ", ".join(repr("d" + k) for k in parameters)

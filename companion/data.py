@@ -213,7 +213,10 @@ def read_idx(path):
 
     Magic 0x00000803 → images (n, rows, cols); 0x00000801 → labels (n,).
     """
-    data = gzip.decompress(Path(path).read_bytes())
+    try:
+        data = gzip.decompress(Path(path).read_bytes())
+    except (gzip.BadGzipFile, EOFError) as exc:
+        raise ValueError(f"path {str(path)!r} must be a gzipped IDX file (as MNIST is distributed): {exc}") from exc
     if len(data) < 8 or data[:2] != b"\x00\x00" or data[2] != 0x08:
         raise ValueError(f"{path} is not an unsigned-byte IDX file (bad magic number {data[:4].hex()})")
     ndim = data[3]

@@ -69,7 +69,8 @@ def linear_forward(A_prev, W, b):
     A_prev = as_numeric("A_prev", A_prev, dtype=W.dtype)
     n_l, n_prev = W.shape
     check_shape("A_prev", A_prev, (n_prev, None), f"W is {W.shape}, so A_prev needs {n_prev} rows, one example per column")
-    check_shape("b", b, (n_l, 1), "one bias per unit, as a column")
+    check_shape("b", b, (n_l, 1), f"one bias per unit, as a column: W is {W.shape}, so n_l = {n_l}"
+                + ("; or W is transposed" if b.shape[0] == n_prev != n_l else ""))
     return _linear_forward(A_prev, W, b)
 
 

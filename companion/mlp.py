@@ -30,7 +30,6 @@ from ._core import (
     _forward,
     _labels_from_output,
     init_parameters,
-    layer_sizes_of,
 )
 
 
@@ -59,13 +58,16 @@ class MLP:
         float dtype is an error.
         """
         checked = _check_parameters(self.parameters, self.activations, self.loss)
-        if _check_layer_sizes(layer_sizes_of(checked)) != self.layer_sizes:
-            raise ValueError(f"the parameters have layer sizes {layer_sizes_of(checked)}, "
-                             f"but this MLP was built with {self.layer_sizes}")
+        sizes = self.layer_sizes
+        for l in range(1, len(sizes)):
+            want = (sizes[l], sizes[l - 1])
+            if checked[f"W{l}"].shape != want:
+                raise ValueError(f"parameters['W{l}'] has shape {checked[f'W{l}'].shape}; expected {want}, "
+                                 f"since this MLP was built with layer sizes {sizes}")
         for key, value in checked.items():
             if value.dtype != self.dtype:
-                raise TypeError(f"parameters[{key!r}] is {value.dtype} but this MLP is {self.dtype}; "
-                                f"convert with .astype(np.{self.dtype.name})")
+                raise TypeError(f"parameters[{key!r}] is {value.dtype} but this MLP is {self.dtype}; every layer "
+                                f"must be {self.dtype} (convert with .astype(np.{self.dtype.name}))")
             if value is not self.parameters[key]:
                 self.parameters[key] = value
 

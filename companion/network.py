@@ -86,7 +86,7 @@ def _check_caches(caches, AL, loss):
                         f"got {type(caches).__name__}")
     if AL.shape != caches[-1].A.shape or not np.array_equal(AL, caches[-1].A):
         raise ValueError(f"AL (shape {AL.shape}) is not the output stored in caches (shape "
-                         f"{caches[-1].A.shape}); pass the AL and caches of the same forward call")
+                         f"{caches[-1].A.shape}); expected the AL and caches returned by the same forward call")
     _check_activations([c.activation for c in caches], len(caches), loss)
 
 

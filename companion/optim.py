@@ -140,6 +140,6 @@ def make(optimizer, learning_rate=None):
     if learning_rate is not None:
         raise ValueError(
             f"got learning_rate={learning_rate!r} and the optimizer instance {optimizer!r}, which has its own "
-            "learning rate; set the rate on the instance (e.g. optim.Adam(learning_rate=0.001)) "
-            "and leave learning_rate out, or pass the optimizer by name")
+            "learning rate; the rate must be given once: set it on the instance "
+            "(e.g. optim.Adam(learning_rate=0.001)) and leave learning_rate out, or pass the optimizer by name")
     return optimizer
