@@ -19,6 +19,7 @@ ARCHS = {
     "tanh-tanh-sigmoid": ([3, 4, 4, 1], ["tanh", "tanh", "sigmoid"], "binary_cross_entropy"),
     "sigmoid-relu-softmax": ([4, 5, 5, 3], ["sigmoid", "relu", "softmax"], "cross_entropy"),
     "relu-tanh-softmax": ([3, 4, 4, 3], ["relu", "tanh", "softmax"], "cross_entropy"),
+    "sigmoid-leaky_relu-sigmoid": ([3, 5, 2, 1], ["sigmoid", "leaky_relu", "sigmoid"], "binary_cross_entropy"),
 }
 
 _G = {  # what a learner writes for g and g'
@@ -249,3 +250,35 @@ def data(arch, seed, m=6, biases="zero"):
     else:
         Y = (rng.random((sizes[-1], m)) > 0.5).astype(float)
     return P, X, Y
+
+
+# --- random correct networks (for the false-FAIL test) ------------------------------------
+HIDDEN = ["relu", "relu", "relu", "leaky_relu", "tanh", "sigmoid"]  # ReLU-heavy, as learners are
+
+
+def random_case(seed):
+    """A random small network with the DEFAULT initialisation (He, zero biases) and data.
+
+    1-3 layers, widths 1-5, m = 1-8; sigmoid + binary cross-entropy or softmax +
+    cross-entropy; in a third of the cases X has binary features (columns of exact
+    zeros, so Z is exactly 0 where the biases are), in a third X is rounded to 0.1.
+    """
+    from companion import network
+    from companion.data import one_hot
+
+    rng = np.random.default_rng(seed)
+    L = int(rng.integers(1, 4))
+    out = str(rng.choice(["sigmoid", "softmax"]))
+    n_L = 1 if out == "sigmoid" else int(rng.integers(2, 4))
+    sizes = [int(rng.integers(1, 6)) for _ in range(L)] + [n_L]
+    acts = [str(rng.choice(HIDDEN)) for _ in range(L - 1)] + [out]
+    loss = "binary_cross_entropy" if out == "sigmoid" else "cross_entropy"
+    m = int(rng.integers(1, 9))
+    P = network.init_parameters(sizes, seed=seed)
+    X = rng.normal(size=(sizes[0], m))
+    if seed % 3 == 1:
+        X = rng.integers(0, 2, size=(sizes[0], m)).astype(float)
+    elif seed % 3 == 2:
+        X = np.round(X, 1)
+    Y = one_hot(rng.integers(0, n_L, m), n_L) if loss == "cross_entropy" else (rng.random((1, m)) > 0.5) * 1.0
+    return P, X, Y, acts, loss

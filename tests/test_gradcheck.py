@@ -83,7 +83,7 @@ def planted(bug, acts, loss):
     ("missing_1/m", "dW2", "factor_m"),
     ("1/m_twice", "dW2", "factor_1/m"),
     ("no_keepdims", "db1", "keepdims"),
-    ("sum_all", "db1", "shape"),
+    ("sum_all", "db1", "sum_all"),
     ("sign", "dW3", "sign"),
     ("missing_gprime", "dW2", "missing_derivative"),
     ("relu_of_dA", "dW1", "activation_of_dA"),
@@ -144,8 +144,10 @@ def test_missing_gradient_and_bad_return():
     P, X, Y = setup_network(*SEED000)
     report = check_backward(lambda p, x, y: {"dW1": np.zeros((5, 4))}, P, X, Y, *SEED000[1:])
     assert report.diagnoses["db1"] == "missing"
-    with pytest.raises(TypeError, match="grad_fn must return a dict"):
-        check_backward(lambda p, x, y: None, P, X, Y, *SEED000[1:])
+    # a function that trains in place and returns nothing gets a diagnosis, not an exception
+    none = check_backward(lambda p, x, y: None, P, X, Y, *SEED000[1:])
+    assert not none.passed and set(none.diagnoses.values()) == {"no_gradients"}
+    assert "returned None" in str(none) and "returns nothing" in str(none)
 
 
 def test_relative_error_and_numerical_gradient():
@@ -161,6 +163,23 @@ def test_relative_error_and_numerical_gradient():
         numerical_gradient(lambda v: 0.0, [1.0, 2.0])
 
 
+def test_numerical_gradient_restores_x_when_f_raises_and_refuses_float32():
+    x = np.array([1.0, 2.0, 3.0])
+
+    def f(v):
+        if v[1] != 2.0:
+            raise RuntimeError("boom")
+        return float(v.sum())
+
+    with pytest.raises(RuntimeError, match="boom"):
+        numerical_gradient(f, x)
+    assert np.array_equal(x, [1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match="x is float32.*astype"):
+        numerical_gradient(lambda v: float(v.sum()), np.ones(3, dtype=np.float32))
+    g32 = numerical_gradient(lambda v: float((v**2).sum()), np.ones(3, dtype=np.float32), allow_float32=True)
+    assert g32.shape == (3,)
+
+
 def test_diagnose_constant_factor():
     c = np.arange(1.0, 7.0).reshape(2, 3)
     assert diagnose("dW1", 2.5 * c, c, m=4)[0] == "factor"
@@ -173,3 +192,223 @@ def test_diagnose_constant_factor():
     assert diagnose("dW1", 0.4 * one, one, m=4)[0] == "unknown"
     assert diagnose("db1", np.array([[0.4]]), np.array([[1.0]]), m=4)[0] == "unknown"
     assert diagnose("db1", np.array([[-1.0]]), np.array([[1.0]]), m=4)[0] == "sign"
+    assert diagnose("dW1", np.zeros((2, 3)), c, m=4)[0] == "zeros"
+    assert diagnose("dW1", -4 * c, c, m=4)[0] == "sign_factor_m"
+    assert diagnose("dW1", c, c, m=4)[0] is None
+
+
+# --- the new report: kinks, second estimates, naming across rows, course-style code ---------
+def test_z_exactly_on_a_relu_kink_is_not_a_fail():
+    """Chapter 08's construction: one z of layer 1 made exactly 0; correct code passes."""
+    P, X, Y = setup_network(*SEED000)
+    Z1 = P["W1"] @ X + P["b1"]
+    P["b1"][0, 0] -= Z1[0, 0]
+    AL, caches = _forward(X, P, SEED000[1])
+    assert (caches[0].Z == 0).sum() >= 1
+    report = check_gradients(P, X, Y, *SEED000[1:])
+    assert report.passed and sum(report.kinks.values()) >= 1
+    assert report.results["db1"] in ("pass", "inconclusive")
+    # the other convention at z = 0 (relu'(0) = 1) passes too; a real bug still fails
+    assert check_backward(planted(None, *SEED000[1:]), P, X, Y, *SEED000[1:]).passed
+    assert not check_backward(planted("missing_1/m", *SEED000[1:]), P, X, Y, *SEED000[1:]).passed
+
+
+def test_a_fail_is_confirmed_by_a_second_estimate_not_by_the_package():
+    P, X, Y = setup_network(*SEED000)
+    import companion.gradcheck as gc
+
+    calls = []
+    real = gc.estimate
+
+    def spy(x, f, idx, eps, scale=1.0, richardson=False):
+        calls.append(eps)
+        return real(x, f, idx, eps, scale, richardson)
+
+    gc.estimate = spy
+    try:
+        report = check_backward(planted("missing_1/m", *SEED000[1:]), P, X, Y, *SEED000[1:])
+    finally:
+        gc.estimate = real
+    assert report.results["dW2"] == "FAIL"
+    assert 10 * gc.EPSILON in calls  # the failing row was estimated again with another step
+
+
+def test_factor_verdicts_are_judged_across_all_gradients():
+    P, X, Y = setup_network(*SEED000)
+    right = planted(None, *SEED000[1:])
+    m = X.shape[1]
+
+    def times(c):
+        return lambda p, x, y: {k: c * v for k, v in right(p, x, y).items()}
+
+    r = check_backward(times(-m), P, X, Y, *SEED000[1:])
+    assert set(r.diagnoses.values()) == {"sign_factor_m"}
+    assert "sign flipped and the 1/m missing" in str(r) and "factor -" not in str(r)
+    r = check_backward(times(2.5), P, X, Y, *SEED000[1:])
+    assert r.diagnoses["db3"] == "factor"  # a (1, 1) bias gets "factor" only because the others share it
+    assert "the same in 6 gradients" in r.texts["db3"]
+
+    def db3_only(p, x, y):
+        g = right(p, x, y)
+        g["db3"] = 2.5 * g["db3"]
+        return g
+
+    assert check_backward(db3_only, P, X, Y, *SEED000[1:]).diagnoses["db3"] == "unknown"
+
+    def zero_dW1(p, x, y):
+        g = right(p, x, y)
+        g["dW1"] = np.zeros_like(g["dW1"])
+        return g
+
+    r = check_backward(zero_dW1, P, X, Y, *SEED000[1:])
+    assert r.diagnoses["dW1"] == "zeros" and "nothing flowed back here" in r.texts["dW1"]
+
+
+def test_two_bugs_together_and_where_to_look_first():
+    spec = ([3, 4, 4, 1], ["tanh", "tanh", "sigmoid"], "binary_cross_entropy")
+    P, X, Y = setup_network(*spec)
+
+    def two_bugs(p, x, y):  # dZ2 = dA2 (g' missing in layer 2) and dZ1 = tanh(dA1) in layer 1
+        AL, caches = _forward(x, p, spec[1])
+        m, dZ, grads = x.shape[1], AL - y, {}
+        for l in (3, 2, 1):
+            c = caches[l - 1]
+            grads[f"dW{l}"], grads[f"db{l}"] = dZ @ c.A_prev.T / m, dZ.sum(axis=1, keepdims=True) / m
+            if l > 1:
+                dA = c.W.T @ dZ
+                dZ = dA if l == 3 else np.tanh(dA)
+        return grads
+
+    r = check_backward(two_bugs, P, X, Y, *spec[1:])
+    assert r.diagnoses["dW2"] == "missing_derivative" and r.diagnoses["dW1"] == "combined"
+    assert r.bugs["dW1"] == ["missing_derivative", "activation_of_dA"]
+    assert r.look_first == "dW2"
+    assert any(n.startswith("look first at layer 2") for n in r.notes)
+
+
+def test_an_exception_in_grad_fn_becomes_a_diagnosis():
+    P, X, Y = setup_network(*SEED000)
+
+    def forgot_transpose(p, x, y):
+        AL, caches = _forward(x, p, SEED000[1])
+        dZ3 = AL - y
+        W3 = p["W3"]
+        dA2 = W3 @ dZ3
+        return {"dW3": dA2}
+
+    r = check_backward(forgot_transpose, P, X, Y, *SEED000[1:])
+    assert not r.passed and set(r.diagnoses.values()) == {"exception"}
+    e = r.exception
+    assert e.type == "ValueError" and e.line == "dA2 = W3 @ dZ3"
+    assert e.shapes == {"W3": (1, 3), "dZ3": (1, 6)} and e.fix == "W3.T @ dZ3"
+    assert "(3, 1) @ (1, 6) -> (3, 6)" in e.explanation
+    assert "likely fix: W3.T @ dZ3" in str(r) and "in your code, line" in str(r)
+
+
+def _course_functions(bug=None):
+    """The deeplearning.ai course's backward functions, as learners write them."""
+
+    def relu_backward(dA, cache):
+        dZ = np.array(dA, copy=True)
+        dZ[cache <= 0] = 0
+        return dZ
+
+    def sigmoid_backward(dA, cache):
+        s = 1 / (1 + np.exp(-cache))
+        return dA * s * (1 - s)
+
+    def linear_backward(dZ, cache):
+        A_prev, W, b = cache
+        m = A_prev.shape[1]
+        dW = np.dot(dZ, A_prev.T) / m
+        db = np.sum(dZ, axis=1, keepdims=True) / (1 if bug == "db_no_m" else m)
+        dA_prev = np.dot(W, dZ) if bug == "no_T" else np.dot(W.T, dZ)
+        return dA_prev, dW, db
+
+    def L_model_backward(AL, Y, caches):
+        grads, L = {}, len(caches)
+        dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
+        (lin, Z) = caches[L - 1]
+        grads[f"dA{L-1}"], grads[f"dW{L}"], grads[f"db{L}"] = linear_backward(sigmoid_backward(dAL, Z), lin)
+        for l in reversed(range(L - 1)):
+            lin, Z = caches[l]
+            dA, dW, db = linear_backward(relu_backward(grads[f"dA{l + 1}"], Z), lin)
+            grads[f"dA{l}"], grads[f"dW{l + 1}"], grads[f"db{l + 1}"] = dA, dW, db
+        return grads
+
+    return relu_backward, sigmoid_backward, linear_backward, L_model_backward
+
+
+def test_course_style_functions_without_a_wrapper():
+    from companion import network
+    from companion.data import make_moons
+    from companion.gradcheck import check_activation_backward, check_course_model, check_linear_backward
+
+    X, Y = make_moons(m=20, noise=0.2, seed=0)
+    P = network.init_parameters([2, 4, 3, 1], seed=2)
+    relu_b, sig_b, lin_b, model_b = _course_functions()
+    r = check_course_model(model_b, P, X, Y)
+    assert r.passed and r.results["dA0"] == "pass" and len(r) == 9
+    assert check_linear_backward(lin_b).passed
+    assert check_activation_backward(relu_b, "relu").passed
+    assert check_activation_backward(sig_b, "sigmoid").passed
+    # the same functions with bugs
+    _, _, lin_bad, model_bad = _course_functions("no_T")
+    r = check_course_model(model_bad, P, X, Y)
+    assert r.exception.fix == "W.T @ dZ" and "np.dot(W, dZ)" in r.exception.line
+    assert check_linear_backward(lin_bad).exception.fix == "W.T @ dZ"
+    assert check_linear_backward(lin_bad, sizes=(4, 4, 5)).diagnoses["dA_prev"] == "missing_transpose_W"
+    _, _, lin_m, model_m = _course_functions("db_no_m")
+    assert check_linear_backward(lin_m).diagnoses == {"dA_prev": None, "dW": None, "db": "factor_m"}
+    r = check_course_model(model_m, P, X, Y)
+    assert {k for k, v in r.results.items() if v == "FAIL"} == {"db1", "db2", "db3"}
+    assert check_activation_backward(lambda dA, Z: dA * (Z < 0), "relu").diagnoses["dZ"] == "inverted_mask"
+    assert check_activation_backward(lambda dA, Z: 1 / (1 + np.exp(-dA)), "sigmoid").diagnoses["dZ"] == \
+        "activation_of_dA"
+    with pytest.raises(ValueError, match="activation 'softmax' has no elementwise derivative"):
+        check_activation_backward(relu_b, "softmax")
+
+
+def test_row_layout_transposes_at_the_boundary_and_says_so():
+    P, X, Y = setup_network(*SEED000)
+    rows = {k: (v.T if k[0] == "W" else v.reshape(1, -1)) for k, v in P.items()}
+
+    def rows_backward(p, X, Y):  # Z = X W + b, one example per row
+        A, Zs = [X], []
+        for l in (1, 2, 3):
+            Zs.append(A[-1] @ p[f"W{l}"] + p[f"b{l}"])
+            A.append(np.maximum(Zs[-1], 0) if l < 3 else 1 / (1 + np.exp(-Zs[-1])))
+        m, dZ, g = X.shape[0], A[3] - Y, {}
+        for l in (3, 2, 1):
+            g[f"dW{l}"], g[f"db{l}"] = A[l - 1].T @ dZ / m, dZ.sum(axis=0, keepdims=True) / m
+            if l > 1:
+                dZ = (dZ @ p[f"W{l}"].T) * (Zs[l - 2] > 0)
+        return g
+
+    r = check_backward(rows_backward, rows, X.T, Y.T, *SEED000[1:], layout="rows")
+    assert r.passed and r.layout == "rows" and r[0]["expected shape"] == (4, 5)
+    assert any(n.startswith("row layout") for n in r.notes)
+
+    def rows_bug(p, X, Y):
+        g = rows_backward(p, X, Y)
+        g["dW2"], g["db1"] = g["dW2"].T, g["db1"].ravel()
+        return g
+
+    r = check_backward(rows_bug, rows, X.T, Y.T, *SEED000[1:], layout="rows")
+    assert r.diagnoses["dW2"] == "transposed" and r.diagnoses["db1"] == "keepdims"
+    assert "axis=0" in r.texts["db1"]
+    with pytest.raises(ValueError, match="layout must be 'columns'"):
+        check_backward(rows_backward, rows, X.T, Y.T, *SEED000[1:], layout="row")
+
+
+def test_misnamed_gradient_key():
+    P, X, Y = setup_network(*SEED000)
+    right = planted(None, *SEED000[1:])
+
+    def lowercase(p, x, y):
+        g = right(p, x, y)
+        g["dw1"] = g.pop("dW1")
+        return g
+
+    r = check_backward(lowercase, P, X, Y, *SEED000[1:])
+    assert r.diagnoses["dW1"] == "misnamed" and "'dw1'" in r.texts["dW1"]

@@ -1,0 +1,116 @@
+"""The public bug zoo: every learner-style bug detected and named; no false FAIL on correct code.
+
+The bugs are data (``tests/bugzoo.py``): one reference backward pass written as
+learners write it, and one table of mistakes planted into it.
+"""
+import numpy as np
+import pytest
+
+from bugzoo import ARCHS, BUGS, EQUIVALENT, data, planted, random_case, reference_backward
+from companion import gradcheck
+
+CASES = [(bug, name) for bug in BUGS for name, arch in ARCHS.items() if bug.needs(arch)]
+
+
+def test_the_zoo_is_big_enough():
+    assert len(BUGS) >= 25 and len({b.code for b in BUGS}) >= 20
+    assert len(ARCHS) >= 3
+    for bug in BUGS:  # each bug runs on at least 3 architectures
+        assert sum(bug.needs(a) for a in ARCHS.values()) >= 3, bug.name
+    assert sum(bug.needs(a) for bug in BUGS for a in ARCHS.values()) >= 100
+    hidden = {a for sizes, acts, loss in ARCHS.values() for a in acts[:-1]}
+    assert {"relu", "tanh", "sigmoid"} <= hidden
+    assert {loss for *_, loss in ARCHS.values()} == {"binary_cross_entropy", "cross_entropy"}
+    assert {"seed 000", "seed 002", "seed 003"} <= {b.source for b in BUGS}
+
+
+@pytest.fixture(scope="module")
+def zoo_results():
+    """Run every (bug, architecture) with zero biases (seed 0) and with random biases (seed 1)."""
+    out = []
+    for bug, name in CASES:
+        arch = ARCHS[name]
+        for seed, biases in ((0, "zero"), (1, "random")):
+            P, X, Y = data(arch, seed, biases=biases)
+            try:
+                report = gradcheck.check_backward(planted(bug, arch), P, X, Y, arch[1], arch[2])
+            except Exception as exc:  # noqa: BLE001 - counted: nothing may escape
+                out.append((bug, name, biases, None, exc))
+                continue
+            out.append((bug, name, biases, report, None))
+    return out
+
+
+def test_no_exception_escapes(zoo_results):
+    escaped = [(b.name, n, repr(e)) for b, n, _, r, e in zoo_results if e is not None]
+    assert escaped == []
+
+
+def test_every_bug_is_detected(zoo_results):
+    missed = [(b.name, n, biases) for b, n, biases, r, _ in zoo_results if r is None or r.passed]
+    assert missed == [], missed
+    # and a detected bug is a FAIL, never only "inconclusive"
+    assert all(any(v == "FAIL" for v in r.results.values()) for *_, r, _ in zoo_results)
+
+
+def test_bugs_are_named(zoo_results):
+    """A run is named right when every failing row carries the bug's code."""
+    wrong = []
+    for bug, name, biases, report, _ in zoo_results:
+        codes = {report.diagnoses[k] for k, v in report.results.items() if v == "FAIL"}
+        if codes != {bug.code}:
+            wrong.append((bug.name, name, biases, bug.code, sorted(codes)))
+    rate = 1 - len(wrong) / len(zoo_results)
+    print(f"named right: {rate:.1%} of {len(zoo_results)} runs")
+    assert rate >= 0.9, wrong
+    assert wrong == []  # the target: every one
+
+
+def test_exceptions_are_explained_with_a_fix():
+    arch = ARCHS["relu-relu-sigmoid"]
+    P, X, Y = data(arch, 0)
+    bug = next(b for b in BUGS if b.name.startswith("missing Wᵀ on a non-square"))
+    report = gradcheck.check_backward(planted(bug, arch), P, X, Y, arch[1], arch[2])
+    e = report.exception
+    assert e.type == "ValueError" and e.fix == 'c["W"].T @ c["dZ"]'
+    assert e.shapes == {'c["W"]': (3, 5), 'c["dZ"]': (3, 6)}
+    assert 'c["W"] @ c["dZ"]' in e.line and e.filename.endswith("bugzoo.py")
+    assert "likely fix: " + e.fix in str(report)
+    bug = next(b for b in BUGS if b.name.startswith("dW = dZ A_prev"))
+    e = gradcheck.check_backward(planted(bug, arch), P, X, Y, arch[1], arch[2]).exception
+    assert e.fix == 'c["dZ"] @ c["A_prev"].T'
+
+
+def test_zero_false_fail_on_correct_code():
+    """200 random networks with the default initialisation (zero biases): correct code never FAILs."""
+    fails, inconclusive = [], 0
+    for seed in range(200):
+        P, X, Y, acts, loss = random_case(seed)
+        report = gradcheck.check_backward(lambda p, x, y: reference_backward(p, x, y, acts, loss),
+                                          P, X, Y, acts, loss)
+        if not report.passed:
+            fails.append((seed, acts, str(report)))
+        inconclusive += any(v == "inconclusive" for v in report.results.values())
+    assert fails == []
+    print(f"200 correct networks: 0 FAIL, {inconclusive} with an inconclusive row")
+
+
+@pytest.mark.parametrize("variant", EQUIVALENT, ids=lambda b: b.name)
+@pytest.mark.parametrize("name", list(ARCHS))
+def test_equivalent_correct_forms_never_fail(variant, name):
+    arch = ARCHS[name]
+    for seed in range(3):
+        P, X, Y = data(arch, seed)
+        report = gradcheck.check_backward(planted(variant, arch), P, X, Y, arch[1], arch[2])
+        assert report.passed, str(report)
+
+
+def test_zero_biases_put_z_exactly_on_the_kink_and_it_is_handled():
+    """The situation behind the old false FAILs occurs in the sample, and the checker saw it."""
+    kinks = 0
+    for seed in range(200):
+        P, X, Y, acts, loss = random_case(seed)
+        report = gradcheck.check_backward(lambda p, x, y: reference_backward(p, x, y, acts, loss),
+                                          P, X, Y, acts, loss)
+        kinks += sum(report.kinks.values())
+    assert kinks >= 50
