@@ -141,6 +141,52 @@ def test_read_idx_rejects_bad_files(tmp_path):
         data.read_idx(short)
 
 
-def test_default_registry_is_the_published_checksums():
-    assert data.MNIST_FILES["train-images-idx3-ubyte.gz"].startswith("440fcabf")
-    assert len(data.MNIST_FILES) == 4 and all(len(h) == 64 for h in data.MNIST_FILES.values())
+def test_the_default_registry_verifies_what_it_downloads(tmp_path):
+    """With ``files`` left out, load_mnist checks against MNIST_FILES: files of the right names but other
+    content are refused and not kept."""
+    root = tmp_path / "www"
+    root.mkdir()
+    for name in data.MNIST_FILES:
+        (root / name).write_bytes(idx_bytes(np.zeros(3), 1))  # an impostor for each of the four files
+    with serve(root) as url:
+        with pytest.raises(ValueError, match="SHA256 hash of downloaded file"):
+            data.load_mnist(cache_dir=tmp_path / "c", mirrors=[url])
+    assert not any((tmp_path / "c").glob("*.gz"))
+
+
+def test_the_shipped_sample_is_verified_on_load(tmp_path, monkeypatch):
+    with np.load(data.SAMPLE_PATH) as f:
+        images, labels = f["images"].copy(), f["labels"].copy()
+    assert data.content_sha256(images, labels) == data.MNIST_SAMPLE_SHA256
+    labels[0] = (labels[0] + 1) % 10  # one label changed
+    corrupted = tmp_path / "sample.npz"
+    np.savez_compressed(corrupted, images=images, labels=labels)
+    monkeypatch.setattr(data, "SAMPLE_PATH", corrupted)
+    with pytest.raises(ValueError, match="does not match its recorded SHA-256"):
+        data.load_mnist_sample()
+
+
+def test_content_sha256_is_sha256_of_the_bytes():
+    images, labels = np.arange(6, dtype=np.uint8).reshape(2, 3), np.array([1, 2], dtype=np.uint8)
+    assert data.content_sha256(images, labels) == hashlib.sha256(bytes([0, 1, 2, 3, 4, 5, 1, 2])).hexdigest()
+
+
+def test_load_mnist_lets_local_errors_through(tmp_path, monkeypatch):
+    """Only network errors move on to the next mirror; a cache that cannot be written is not "Offline?"."""
+    import pooch
+
+    calls = []
+
+    def refuse(url, **kwargs):
+        calls.append(url)
+        raise PermissionError(f"[Errno 13] Permission denied: {kwargs['path']}")
+
+    monkeypatch.setattr(pooch, "retrieve", refuse)
+    with pytest.raises(PermissionError, match="Permission denied"):
+        data.load_mnist(cache_dir=tmp_path, mirrors=["http://a.invalid/", "http://b.invalid/"])
+    assert len(calls) == 1  # the second mirror would fail the same way: not tried
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    monkeypatch.undo()
+    with pytest.raises(NotADirectoryError):
+        data.load_mnist(cache_dir=blocker / "cache", mirrors=["http://127.0.0.1:9/"])

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from companion import optim, symbolic
+from companion import network, optim, symbolic
 from companion.activations import sigmoid_derivative, tanh_derivative
 
 
@@ -86,3 +86,50 @@ def test_matrix_gradient_of_linear_layer_cost():
     Avals = np.arange(6.0).reshape(3, 2)
     got = symbolic.as_array(symbolic.substitute(grad, (A, Avals)))
     np.testing.assert_allclose(got, np.array([[1, 2], [3, 4]]) @ Avals.T / 2)
+
+
+@pytest.mark.parametrize("opt", [optim.SGD(0.1), optim.Momentum(0.1), optim.Adam(0.1)], ids=repr)
+@pytest.mark.parametrize("grads, match", [
+    ({"dW1": np.ones((1, 2))}, r"grads has no 'db1' for parameters\['b1'\]"),
+    ({"dW1": np.ones((1, 1)), "db1": np.ones((1, 1))}, r"dW1 has shape \(1, 1\) but W1 has shape \(1, 2\)"),
+    ({"dW1": np.ones((2, 1)), "db1": np.ones((1, 1))}, r"dW1 has shape \(2, 1\) but W1 has shape \(1, 2\).*transposed"),
+    ({"dW1": np.ones((1, 2)), "db1": np.ones(1)}, r"db1 has shape \(1,\) but b1 has shape \(1, 1\).*keepdims=True"),
+    ({"dW1": np.array([[np.nan, 0.0]]), "db1": np.ones((1, 1))}, r"grads\['dW1'\] contains NaN"),
+])
+def test_every_optimizer_checks_like_update_parameters(opt, grads, match):
+    P = params()
+    with pytest.raises(ValueError, match=match):
+        opt.step(P, grads)
+    with pytest.raises(ValueError, match=match):
+        network.update_parameters(params(), grads, 0.1)
+    np.testing.assert_array_equal(P["W1"], params()["W1"])  # nothing was updated
+
+
+def test_a_gradient_that_would_broadcast_is_refused():
+    P = {"W1": np.zeros((4, 3)), "b1": np.zeros((4, 1))}
+    with pytest.raises(ValueError, match=r"dW1 has shape \(1, 3\) but W1 has shape \(4, 3\)"):
+        optim.SGD(0.1).step(P, {"dW1": np.ones((1, 3)), "db1": np.ones((4, 1))})
+
+
+def test_optimizer_state_from_another_network_is_refused():
+    opt = optim.Momentum(0.1)
+    opt.step(params(), grads())
+    with pytest.raises(ValueError, match=r"holds state for dW1 of shape \(1, 2\).*use a new optimizer"):
+        opt.step({"W1": np.ones((3, 2)), "b1": np.ones((3, 1))}, {"dW1": np.ones((3, 2)), "db1": np.ones((3, 1))})
+
+
+def test_float64_gradients_update_float32_parameters_in_float32():
+    P = {"W1": np.ones((1, 2), np.float32), "b1": np.zeros((1, 1), np.float32)}
+    optim.Adam(0.1).step(P, grads())
+    assert P["W1"].dtype == np.float32 and P["b1"].dtype == np.float32
+
+
+def test_optimizer_instance_and_learning_rate_is_an_error():
+    with pytest.raises(ValueError, match=r"got learning_rate=0.5 and the optimizer instance Adam\(learning_rate=0.01"):
+        optim.make(optim.Adam(0.01), 0.5)
+    assert optim.make("momentum").learning_rate == 0.01  # a name without a rate: the default
+    assert optim.make("adam", 0.5).learning_rate == 0.5
+    adam = optim.Adam(0.01)
+    assert optim.make(adam) is adam
+    with pytest.raises(TypeError, match="optimizer must be one of"):
+        optim.make(object())
