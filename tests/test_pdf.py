@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from _toc import numbered_chapters, title_of
 
 ROOT = Path(__file__).resolve().parents[1]
 # characters pdflatex's utf8 input encoding typesets by itself (Latin-1 letters and signs, dashes, quotes, ellipsis)
@@ -56,3 +57,14 @@ def test_pdf_builds():
     assert "Missing character" not in log
     pages = re.search(r"Output written on backprop-derived\.pdf \((\d+) pages", log)
     assert pages and int(pages.group(1)) > 50, "the PDF is suspiciously short"
+
+    # chapter numbers in the PDF are the site's: the preface is unnumbered front matter
+    toc = (ROOT / "_build" / "latex" / "backprop-derived.toc").read_text(errors="replace")
+    entries = re.findall(r"\\contentsline \{chapter\}\{(\\numberline \{(\w+)\})?(.*?)\}\{\d+\}", toc)
+    numbered = [(num, title) for _, num, title in entries if num.isdigit()]
+    titles = [title_of(f) for f in numbered_chapters()]
+    assert [int(n) for n, _ in numbered] == list(range(1, len(titles) + 1))
+    plain = lambda t: re.sub(r"\\sphinxhyphen \{\}", "-", t)
+    assert [plain(t) for _, t in numbered] == titles
+    first_numbered = next(i for i, (_, num, _) in enumerate(entries) if num)
+    assert first_numbered > 0 and plain(entries[first_numbered][2]) == titles[0]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from _localserver import serve
-from _toc import toc_files
+from _toc import numbered_chapters, title_of, toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
@@ -46,6 +46,18 @@ def test_site_builds_without_warnings(site):
     assert "WARNING" not in log, log[-5000:]
     for page in PAGES:
         assert (HTML / page).is_file(), f"{page} was not built"
+
+
+def test_chapters_are_numbered_as_in_the_toc(site):
+    chapters = numbered_chapters()
+    assert len(chapters) >= 14
+    for number, file in enumerate(chapters, start=1):
+        heading = re.search(r"<h1>(.*?)</h1>", (HTML / (file + ".html")).read_text(), re.S).group(1)
+        assert f'<span class="section-number">{number}. </span>' in heading, (file, heading[:200])
+    for file in toc_files():  # the preface and the appendices carry no number
+        if file not in chapters:
+            heading = re.search(r"<h1>(.*?)</h1>", (HTML / (file + ".html")).read_text(), re.S).group(1)
+            assert "section-number" not in heading, (file, heading[:200])
 
 
 def test_mathjax_is_served_locally(site):
