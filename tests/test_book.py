@@ -107,3 +107,11 @@ def test_figures_have_an_opaque_light_background_for_dark_mode(path):
                 assert img[..., 3].min() == 1.0, f"cell {i}: figure has transparent pixels"
             corners = img[[0, 0, -1, -1], [0, -1, 0, -1], :3]
             assert corners.min() > 0.95, f"cell {i}: figure background is not white"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_code_lines_fit_the_page(path):
+    # 79 characters: no horizontal scroll bar on the site, no wrapped lines in the PDF
+    long = [(i, line) for i, cell in enumerate(read(path).cells) if cell.cell_type == "code"
+            for line in cell.source.splitlines() if len(line) > 79]
+    assert not long, f"{len(long)} code lines over 79 characters, e.g. cell {long[0][0]}: {long[0][1]!r}"
