@@ -98,11 +98,8 @@ class Tensor:
                 raise TypeError("parents must be Tensors; got "
                                 f"{type(p).__name__}")
         self.data = _as_array("Tensor data", data)
-        if not parents and not np.isfinite(self.data).all():
-            first = np.argwhere(~np.isfinite(self.data))[0]
-            bad = tuple(int(i) for i in first)
-            raise ValueError(f"Tensor data contains NaN or inf (first at "
-                             f"index {bad}); a leaf must be finite")
+        if not parents:
+            _check_finite("Tensor data", self.data)
         self.grad = np.zeros_like(self.data)
         self._parents = parents
         self._backward = lambda: None
@@ -344,8 +341,9 @@ class Tensor:
     def graph(self):
         """Every tensor this one depends on, each after all its parents.
 
-        A topological order, ending with ``self``; :meth:`backward` visits it
-        in reverse.
+        A topological order (a list of Tensors), ending with ``self``;
+        :meth:`backward` visits it in reverse.  Chapter:
+        ``book/14_autograd.ipynb``.
         """
         order, expanded, stack = [], set(), [(self, False)]
         while stack:  # iterative depth-first search: parents first
@@ -360,11 +358,12 @@ class Tensor:
         return order
 
     def backward(self):
-        """Add ∂self/∂leaf to every leaf's ``grad``; self must be a scalar J.
+        """leaf.grad += ∂J/∂leaf for every leaf; J = self must be a scalar.
 
-        Leaves accumulate (call :meth:`zero_grad` between steps, as in
-        PyTorch); every intermediate tensor's ``grad`` is reset and then holds
-        ∂J/∂tensor for this pass only.
+        Each ``grad`` has its tensor's shape.  Leaves accumulate (call
+        :meth:`zero_grad` between steps, as in PyTorch); every intermediate
+        tensor's ``grad`` is reset and then holds ∂J/∂tensor for this pass
+        only.  Chapter: ``book/14_autograd.ipynb``.
         """
         if self.data.size != 1:
             raise ValueError("backward() starts from a scalar (a cost); "
@@ -378,7 +377,7 @@ class Tensor:
             t._backward()
 
     def zero_grad(self):
-        """Set ``grad`` to zeros (in place), ready for the next backward()."""
+        """grad ← 0 (in place, same shape), before the next backward()."""
         self.grad[...] = 0.0
 
 
@@ -406,7 +405,17 @@ def _operand(op, x):
     """The other operand of ``op`` as a Tensor (a constant leaf if needed)."""
     if isinstance(x, Tensor):
         return x
-    return Tensor(_as_array(f"the other operand of {op}", x))
+    what = f"the other operand of {op}"
+    arr = _as_array(what, x)
+    _check_finite(what, arr)
+    return Tensor(arr)
+
+
+def _check_finite(what, arr):
+    if not np.isfinite(arr).all():
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        raise ValueError(f"{what} contains NaN or inf (first at index "
+                         f"{bad}); a leaf must be finite")
 
 
 def _check_broadcast(op, a, b):

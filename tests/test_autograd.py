@@ -230,6 +230,7 @@ def test_bad_shapes_are_named(call, match):
     (lambda: Tensor(1.0, parents=[np.ones(2)]), TypeError, r"parents must be Tensors; got ndarray"),
     (lambda: Tensor(np.ones(2)) * "abc", TypeError, r"the other operand of \* must be real numbers.*str"),
     (lambda: "abc" + Tensor(np.ones(2)), TypeError, r"the other operand of \+ must be real numbers"),
+    (lambda: np.array([np.nan, 1.0]) * Tensor(np.ones(2)), ValueError, r"the other operand of \* contains NaN"),
     (lambda: Tensor(np.ones(2)) ** Tensor(2.0), TypeError, r"exponent k in Tensor \*\* k must be a real number"),
     (lambda: Tensor(np.ones((2, 2))).sum(axis=2), ValueError, r"axis 2 is out of range for a tensor with 2 dim"),
     (lambda: Tensor(np.ones((2, 2))).mean(axis=1.0), TypeError, r"axis must be None or an int; got float"),
@@ -307,3 +308,72 @@ def test_reflected_operators_record_the_operands_in_the_order_written(make, op):
     t = Tensor([[4.0]], name="t")
     out = make(t)
     assert out.op == op and out._parents[1] is t and out._parents[0].data.item() == 2.0
+
+
+# --- property-based: every input is a clear error or the float64 reference ------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+PROPERTY = settings(derandomize=True, max_examples=60, deadline=None, database=None)
+_anything = st.one_of(
+    st.none(), st.text(max_size=3), st.booleans(), st.integers(-10**6, 10**6),
+    st.floats(allow_nan=True, allow_infinity=True), st.complex_numbers(max_magnitude=5),
+    st.lists(st.one_of(st.floats(-5, 5), st.text(max_size=1)), max_size=3),
+    st.lists(st.lists(st.integers(-3, 3), max_size=3), max_size=3),
+    hnp.arrays(st.sampled_from([np.float32, np.float64, np.int8, np.int64, np.uint8, bool, np.complex64, object]),
+               hnp.array_shapes(min_dims=0, max_dims=3, max_side=3),
+               elements=st.integers(0, 1)),
+    hnp.arrays(np.float64, hnp.array_shapes(min_dims=0, max_dims=2, max_side=3)),
+)
+
+
+def _reference(x):
+    """What a Tensor of x must hold: float64 numbers, or None where an error is the right answer."""
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError):
+        return None
+    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        return None
+    arr = arr.astype(np.float64)
+    return arr if np.isfinite(arr).all() else None
+
+
+@PROPERTY
+@given(x=_anything)
+def test_any_data_is_a_float64_tensor_or_an_error_naming_it(x):
+    expected = _reference(x)
+    if expected is None:
+        with pytest.raises((TypeError, ValueError), match=r"Tensor data"):
+            Tensor(x)
+    else:
+        t = Tensor(x)
+        assert t.data.dtype == np.float64 and np.array_equal(t.data, expected)
+        assert t.grad.shape == t.data.shape and not t.grad.any()
+
+
+@PROPERTY
+@given(x=_anything, op=st.sampled_from(["+", "-", "*", "/"]), left=st.booleans())
+def test_any_other_operand_gives_the_numpy_result_or_an_error_naming_it(x, op, left):
+    """t ∘ x and x ∘ t (the reflected operators): NumPy's float64 result as a Tensor, or a clear error."""
+    t = Tensor(np.full((2, 3), 1.5))
+    ufunc = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}[op]
+    python = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": lambda a, b: a / b}[op]
+    call = (lambda: python(x, t)) if left else (lambda: python(t, x))
+    expected = _reference(x)
+    if expected is None:
+        with pytest.raises((TypeError, ValueError), match=r"the other operand of [-+*/] (must|contains)"):
+            call()
+        return
+    try:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            want = ufunc(expected, t.data) if left else ufunc(t.data, expected)
+    except ValueError:  # shapes that do not broadcast
+        with pytest.raises(ValueError, match=r"cannot combine shapes"):
+            call()
+        return
+    with np.errstate(divide="ignore", invalid="ignore"):  # x / 0 is NumPy's inf, as for arrays
+        out = call()
+    assert type(out) is Tensor and out.data.shape == want.shape
+    assert np.array_equal(out.data, want, equal_nan=True)
