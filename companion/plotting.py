@@ -154,3 +154,69 @@ def digits(images, labels=None, ncols=10, shape=(28, 28)):
             if labels is not None:
                 a.set_title(str(labels[i]), fontsize=8)
     return axes
+
+
+def backward_products(cache, layer=None, ax=None, max_side=2.2):
+    """The two matrix products of layer l's backward pass, drawn to scale from a real cache.
+
+    Top row:    dW[l] = (1/m) dZ[l] A[l−1]ᵀ:  (n_l × m) · (m × n_{l−1}) = (n_l × n_{l−1}),
+                the inner dimension m is summed over: one term per example.
+    Bottom row: dA[l−1] = W[l]ᵀ dZ[l]:        (n_{l−1} × n_l) · (n_l × m) = (n_{l−1} × m),
+                the inner dimension n_l is summed over: one term per unit of layer l.
+
+    ``cache`` is a :class:`companion._core.LayerCache` from
+    :func:`companion.network.forward` (its A_prev, W and Z give the shapes).
+    Each block's width and height are its column and row counts, scaled so
+    the largest side is ``max_side``; the shared inner dimension of each
+    product is marked.  Used in *Backprop through one layer, vectorised*
+    (``book/07_one_layer.ipynb``), *The whole network*
+    (``book/09_whole_network.ipynb``) and *Backprop on one page*
+    (``book/cheatsheet.ipynb``).  ``layer`` (an int) writes l's value into
+    the labels.  Returns the axes; ``ax.blocks`` lists ``(label, (rows, cols))``
+    for every block drawn.
+    """
+    if layer is not None and (isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or layer < 1):
+        raise ValueError(f"layer must be a positive integer (the l of the cache), got {layer!r}")
+    n_l, n_prev = np.shape(cache.W)
+    m = np.shape(cache.Z)[1]
+    rows = [
+        [("dZ", (n_l, m)), ("A_prevT", (m, n_prev)), ("dW", (n_l, n_prev))],
+        [("WT", (n_prev, n_l)), ("dZ", (n_l, m)), ("dA_prev", (n_prev, m))],
+    ]
+    l, lp = ("l", "l-1") if layer is None else (str(layer), str(layer - 1))
+    labels = {"dZ": f"$dZ^{{[{l}]}}$", "A_prevT": f"$A^{{[{lp}]\\top}}$", "dW": f"$dW^{{[{l}]}}$",
+              "WT": f"$W^{{[{l}]\\top}}$", "dA_prev": f"$dA^{{[{lp}]}}$"}
+    inner = [f"sum over the m = {m} examples", f"sum over the {n_l} units of layer {l}"]
+    prefix = ["$\\frac{1}{m}$", ""]
+    scale = max_side / max(n_l, n_prev, m)
+    ax = _axes(ax, (9, 6.4))
+    ax.blocks = []
+    y_top = 0.0
+    for r, row in enumerate(rows):
+        height = max(s[0] for _, s in row) * scale
+        x = 0.6
+        ax.text(x - 0.1, y_top - height / 2, prefix[r], ha="right", va="center", fontsize=13)
+        for k, (name, (nr, nc)) in enumerate(row):
+            w, h = nc * scale, nr * scale
+            top = y_top - (height - h) / 2
+            ax.add_patch(plt.Rectangle((x, top - h), w, h, facecolor=["#dbe9f6", "#fde2c8", "#d8f0d2"][k],
+                                       edgecolor="black", lw=1.2))
+            ax.text(x + w / 2, top - h / 2, labels[name], ha="center", va="center", fontsize=13)
+            ax.text(x + w / 2, top - h - 0.08, f"({nr} × {nc})", ha="center", va="top", fontsize=10)
+            ax.blocks.append((labels[name], (nr, nc)))
+            if k == 0:  # the inner dimension: columns of the left factor
+                ax.annotate("", xy=(x + w, top + 0.12), xytext=(x, top + 0.12),
+                            arrowprops=dict(arrowstyle="<->", color="C3", lw=1.2))
+                ax.text(x + w / 2, top + 0.17, inner[r], ha="center", va="bottom", fontsize=9, color="C3")
+            if k == 1:  # ... and the rows of the right factor
+                ax.annotate("", xy=(x - 0.1, top - h), xytext=(x - 0.1, top),
+                            arrowprops=dict(arrowstyle="<->", color="C3", lw=1.2))
+            x += w + 0.45
+            if k < 2:
+                ax.text(x - 0.225, y_top - height / 2, "·" if k == 0 else "=", ha="center", va="center", fontsize=16)
+        y_top -= height + 1.1
+    ax.set_xlim(0, x + 0.2)
+    ax.set_ylim(y_top + 0.6, 0.7)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax
