@@ -166,18 +166,27 @@ def factor_text(code, m, c=None, shared=""):
 
 
 # --- naming every failing row together -------------------------------------------------
-def name_rows(failing, yours, correct, variant_grads, m, layer_of, activation_of, passing=()):
+def name_rows(failing, yours, correct, variant_grads, m, layer_of, activation_of, passing=(), numeric=None):
     """Name the failing rows (right shapes only); returns {key: (code, text, [codes])}.
 
     ``variant_grads(rules_tuple)`` returns the simulated gradients (already in
     your layout) for a tuple of ``(code, layer)``; ``variant_grads.singles``
     and ``variant_grads.pairs`` list what to try.  A simulated mistake is
-    only used when it leaves every passing row alone.
+    only used when it leaves every passing row alone.  ``numeric`` holds the
+    numerical reference of each failing row (NaN where an entry had none): a
+    free constant factor is measured against it, never against the package.
     """
+    numeric = numeric or {}
     out, todo = {}, []
     for key in failing:
         y, cr = yours[key], correct[key]
-        if not np.any(y) and np.any(cr):
+        if close(y, cr, 1e-9):
+            c = _ratio(y, numeric.get(key))
+            times = f" (yours is {c:.4g} × the numerical estimate)" if c is not None else ""
+            out[key] = ("package_disagrees", "equals the package's own backward pass, but the numerical estimates "
+                        f"contradict both{times}: the formula they share is wrong here (if this is the package, "
+                        "report it)", ["package_disagrees"])
+        elif not np.any(y) and np.any(cr):
             out[key] = ("zeros", FACTOR_TEXT["zeros"], ["zeros"])
         elif y.ndim == 2 and y.shape[0] == y.shape[1] > 1 and close(y, cr.T):
             out[key] = ("transposed", SHAPE_TEXT["transposed"].format(p=key), ["transposed"])
@@ -225,20 +234,18 @@ def name_rows(failing, yours, correct, variant_grads, m, layer_of, activation_of
     cover([()] + [(r,) for r in variant_grads.singles])
     if any(k not in out for k in todo):
         cover(list(variant_grads.pairs()))
-    # a free constant: only meaningful if a row with ≥ 2 nonzero entries, or several rows, share it
+    # a free constant, measured against the numerical estimates: only meaningful if a row with
+    # ≥ 2 nonzero entries, or several rows, share it
     ratios = {}
     for key in todo:
         if key in out:
             continue
-        cr = correct[key]
-        denom = float((cr * cr).sum())
-        if denom > 0:
-            c = float((yours[key] * cr).sum()) / denom
-            if close(yours[key], c * cr):
-                ratios[key] = c
-    for key, c in ratios.items():
-        same = [k for k, c2 in ratios.items() if abs(c2 / c - 1) < 1e-6]
-        if np.count_nonzero(correct[key]) >= 2 or len(same) >= 2:
+        c = _ratio(yours[key], numeric.get(key))
+        if c is not None:
+            ratios[key] = (c, np.count_nonzero(np.nan_to_num(numeric[key])))
+    for key, (c, nonzero) in ratios.items():
+        same = [k for k, (c2, _) in ratios.items() if abs(c2 / c - 1) < 1e-5]
+        if nonzero >= 2 or len(same) >= 2:
             shared = f" (the same in {len(same)} gradients)" if len(same) >= 2 else ""
             out[key] = ("factor", factor_text("factor", m, c, shared), ["factor"])
     # what is left: downstream of a failing layer above, or unknown
@@ -251,6 +258,19 @@ def name_rows(failing, yours, correct, variant_grads, m, layer_of, activation_of
             else:
                 out[key] = ("unknown", "no known bug, or pair of bugs, explains the difference", ["unknown"])
     return out
+
+
+def _ratio(yours, ref):
+    """c with yours = c · ref on the entries ref has (c ≠ 1), or None."""
+    if ref is None or np.isnan(ref).all():
+        return None
+    ok = ~np.isnan(ref)
+    n_, y_ = ref[ok], yours[ok]
+    denom = float((n_ * n_).sum())
+    if denom == 0:
+        return None
+    c = float((y_ * n_).sum()) / denom
+    return c if close(y_, c * n_, 1e-5) and abs(c - 1) > 1e-5 else None
 
 
 def _words(bugs, fcode, m, activation_of):

@@ -58,6 +58,7 @@ code                     meaning
 ``misnamed``             it is there, under another name (e.g. ``'dw1'``)
 ``no_gradients``         ``grad_fn`` returned None or not a dict
 ``exception``            ``grad_fn`` raised: ``report.exception`` says where, shapes, fix
+``package_disagrees``    yours equals the package's analytic gradient, yet the estimates contradict both
 ``unknown``              no known bug, or pair of bugs, explains the difference
 ``kink``                 (inconclusive) a kink within the step; your value matches neither side
 ``unreliable_estimate``  (inconclusive) the estimates with steps ε and ε/10 disagree
@@ -252,6 +253,9 @@ def _judge(g, est, threshold):
         within_noise = np.linalg.norm(a - b) <= np.linalg.norm(noise[conclusive])
         out["fail"] = out["error"] > threshold and not within_noise
         out["checked"] = np.flatnonzero(sel)[conclusive & ~fl]  # flat indices with a central estimate
+    numeric = np.full(g.shape, np.nan)
+    numeric[np.unravel_index(np.flatnonzero(sel)[conclusive], g.shape)] = value[conclusive]
+    out["numeric"] = numeric  # the reference value of every conclusive entry (NaN elsewhere)
     return out
 
 
@@ -313,7 +317,7 @@ def _run(problem, yours, threshold, eps, max_entries, seed, notes=(), exception=
         return GradCheckReport(rows, threshold, notes, layout=problem.get("layout", "columns"))
     rng = np.random.default_rng(seed)
     correct = problem["correct"]
-    rows, arrays, failing, passing = [], {}, [], []
+    rows, arrays, failing, passing, numerics = [], {}, [], [], {}
     for key in keys:
         row = dict(gradient=key, want=want[key], got="-", error=None, result="FAIL", code=None, text="")
         rows.append(row)
@@ -364,6 +368,7 @@ def _run(problem, yours, threshold, eps, max_entries, seed, notes=(), exception=
                     verdict = "FAIL"
             if verdict == "FAIL":
                 failing.append(key)
+                numerics[key] = j["numeric"]
                 continue
             if verdict is None:
                 row.update(result="inconclusive", code="unreliable_estimate", n_inconclusive=int(g.size),
@@ -381,7 +386,7 @@ def _run(problem, yours, threshold, eps, max_entries, seed, notes=(), exception=
     # name the failures, all rows together
     if failing:
         named = name_rows(failing, arrays, correct, problem["variants"], problem["m"], problem["layer_of"],
-                          problem["activation_of"], passing)
+                          problem["activation_of"], passing, numerics)
         for row in rows:
             key = row["gradient"]
             if key in named:
@@ -402,7 +407,8 @@ def _run(problem, yours, threshold, eps, max_entries, seed, notes=(), exception=
         look_first = next(r["gradient"] for r in bad if problem["layer_of"](r["gradient"]) == top)
         below = sorted({problem["layer_of"](r["gradient"]) for r in bad if r["code"] not in _SHAPE_CODES} - {top},
                        reverse=True)
-        if len({(r["code"], r["text"]) for r in bad}) == 1 and len(bad) > 1:
+        if len({(r["code"], r["text"]) for r in bad}) == 1 and len(bad) > 1 and bad[0]["code"] not in (
+                "unknown", "downstream", "package_disagrees", "exception", "no_gradients"):
             both = "both" if len(bad) == 2 else f"all {len(bad)}"
             notes.append(f"one mistake explains {both} failing gradients: {bad[0]['text']}")
         elif below and problem.get("layered", True):
@@ -517,6 +523,14 @@ def _network_problem(params, X, Y, activations, loss, to_yours, keys):
         layer_of=_layer_of, activation_of=lambda k: activations[k - 1])
 
 
+def _name(fn, default):
+    """The learner's name for their function (``default`` for a lambda); refuse what cannot be called."""
+    if not callable(fn):
+        raise TypeError(f"{default} must be a function, got {type(fn).__name__}")
+    name = getattr(fn, "__name__", default)
+    return default if name == "<lambda>" else name
+
+
 def _call(fn, *args):
     """``(result, None)`` or ``(None, exception)``: nothing the learner's code raises escapes."""
     try:
@@ -598,7 +612,7 @@ def check_backward(grad_fn, parameters, X, Y, activations, loss, eps=EPSILON, th
     problem["layout"] = layout
     problem["want"] = {k: to_yours[k](params[k[1:]]).shape for k in keys}
     yours, exc = _call(grad_fn, yours_params, X_yours, Y_yours)
-    return _run(problem, yours, threshold, eps, max_entries, seed, notes, exc)
+    return _run(problem, yours, threshold, eps, max_entries, seed, notes, exc, fn_name=_name(grad_fn, "grad_fn"))
 
 
 def check_gradients(parameters, X, Y, activations, loss, **kwargs):
@@ -647,7 +661,8 @@ def check_course_model(L_model_backward, parameters, X, Y, activations=None, los
     problem["want"] = {k: problem["correct"][k].shape for k in keys}
     course_caches = [((c.A_prev.copy(), c.W.copy(), c.b.copy()), c.Z.copy()) for c in caches]
     yours, exc = _call(L_model_backward, AL.copy(), Yc.copy(), course_caches)
-    return _run(problem, yours, threshold, eps, max_entries, seed, [], exc, fn_name="L_model_backward")
+    return _run(problem, yours, threshold, eps, max_entries, seed, [], exc,
+                fn_name=_name(L_model_backward, "L_model_backward"))
 
 
 def check_linear_backward(linear_backward, sizes=(3, 4, 5), seed=0, eps=EPSILON, threshold=THRESHOLD):
@@ -696,7 +711,7 @@ def check_linear_backward(linear_backward, sizes=(3, 4, 5), seed=0, eps=EPSILON,
     if exc is None:
         if isinstance(out, (tuple, list)) and len(out) == 3:
             out = dict(zip(keys, out))
-    return _run(problem, out, threshold, eps, None, seed, [], exc, fn_name="linear_backward")
+    return _run(problem, out, threshold, eps, None, seed, [], exc, fn_name=_name(linear_backward, "linear_backward"))
 
 
 def check_activation_backward(activation_backward, activation, shape=(4, 5), seed=0, eps=EPSILON,
@@ -746,7 +761,8 @@ def check_activation_backward(activation_backward, activation, shape=(4, 5), see
     out, exc = _call(activation_backward, dA.copy(), Z.copy())
     if exc is None and isinstance(out, np.ndarray):
         out = {"dZ": out}
-    return _run(problem, out, threshold, eps, None, seed, [], exc, fn_name=f"{activation}_backward")
+    return _run(problem, out, threshold, eps, None, seed, [], exc,
+                fn_name=_name(activation_backward, f"{activation}_backward"))
 
 
 __all__ = ["THRESHOLD", "EPSILON", "SHOWN_BELOW", "MATCH", "LearnerError", "format_error", "relative_error",

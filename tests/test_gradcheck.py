@@ -423,3 +423,19 @@ def test_verdicts_never_come_from_the_package_gradient(monkeypatch):
     P, X, Y = setup_network(*SEED000)
     assert check_backward(planted(None, *SEED000[1:]), P, X, Y, *SEED000[1:]).passed
     assert not check_backward(planted("missing_1/m", *SEED000[1:]), P, X, Y, *SEED000[1:]).passed
+
+
+def test_a_wrong_package_derivative_is_blamed_on_the_formula_not_on_noise():
+    """relu' = 0.5 planted in the package: check_gradients FAILs and says the shared formula is wrong."""
+    from dataclasses import replace
+    from unittest import mock
+
+    from companion import activations
+
+    P, X, Y = setup_network(*SEED000)
+    half = replace(activations.ACTIVATIONS["relu"], derivative=lambda Z: 0.5 * (Z > 0))
+    with mock.patch.dict(activations.ACTIVATIONS, {"relu": half}):
+        r = check_gradients(P, X, Y, *SEED000[1:])
+    assert {k for k, v in r.results.items() if v == "FAIL"} == {"dW1", "db1", "dW2", "db2"}
+    assert set(r.diagnoses[k] for k in ("dW1", "dW2")) == {"package_disagrees"}
+    assert "0.5 × the numerical estimate" in r.texts["dW2"] and "0.25 ×" in r.texts["dW1"]
