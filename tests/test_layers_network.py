@@ -1,10 +1,14 @@
 """Layers and the L-layer network: gradients vs central differences, shapes, dtypes, errors."""
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from companion import layers, network
+from companion.display import Table
+from companion.mlp import MLP
 from companion.data import one_hot
 from companion.gradcheck import check_gradients, numerical_gradient
 
@@ -182,3 +186,121 @@ OK_X = np.ones((4, 5))
 def test_bad_input_is_named(call, err, match):
     with pytest.raises(err, match=match):
         call()
+
+
+# --- the engine's contract: named caches, exact costs from logits, refusals, dtypes --------------------------
+def test_layer_cache_fields_are_what_forward_computed(rng):
+    P = random_network([3, 4, 2], rng)
+    X = rng.normal(size=(3, 5))
+    AL, caches = network.forward(X, P, ["tanh", "softmax"])
+    c1, c2 = caches
+    Z1 = P["W1"] @ X + P["b1"]  # by hand
+    np.testing.assert_allclose(c1.Z, Z1, rtol=1e-14)
+    np.testing.assert_allclose(c1.A, np.tanh(Z1), rtol=1e-14)
+    assert c1.A_prev is X or np.array_equal(c1.A_prev, X)
+    assert c2.A_prev is c1.A and c2.W is P["W2"] and c2.activation == "softmax" and c2.A is AL
+    e = np.exp(c2.Z - c2.Z.max(axis=0))
+    np.testing.assert_allclose(AL, e / e.sum(axis=0), rtol=1e-14)
+    assert c2.linear_cache == (c2.A_prev, c2.W, c2.b) and c2.activation_cache == (c2.Z, c2.A)
+
+
+def test_compute_cost_with_caches_is_exact_at_large_logits():
+    P = {"W1": np.array([[1.0]]), "b1": np.zeros((1, 1))}
+    X, Y = np.array([[800.0, -30.0]]), np.array([[0.0, 1.0]])
+    AL, caches = network.forward(X, P, ["sigmoid"])
+    # −log(1 − σ(800)) = 800 + log(1 + e^−800) and −log σ(−30) = 30 + log(1 + e^−30), by hand
+    exact = (800 + math.log1p(math.exp(-800)) + 30 + math.log1p(math.exp(-30))) / 2
+    assert network.compute_cost(AL, Y, "binary_cross_entropy", caches) == pytest.approx(exact, rel=1e-15)
+    # from AL alone σ(800) rounds to 1 and the log is floored at log(2^−1022)
+    floored = (1022 * math.log(2) + 30 + math.log1p(math.exp(-30))) / 2
+    assert network.compute_cost(AL, Y, "binary_cross_entropy") == pytest.approx(floored, rel=1e-9)
+
+
+@pytest.mark.parametrize("AL, Y, loss, match", [
+    ([[1.5, -0.2]], [[1, 0]], "binary_cross_entropy", r"AL must hold probabilities in \[0, 1\]"),
+    (np.array([[0.2, 0.1], [0.3, 0.9]]), [[0, 1], [1, 0]], "cross_entropy", r"column 0 sums to 0.5, expected 1"),
+])
+def test_compute_cost_refuses_an_output_the_loss_cannot_take(AL, Y, loss, match):
+    with pytest.raises(ValueError, match=match):
+        network.compute_cost(AL, Y, loss)
+
+
+def test_output_and_loss_pairs_that_make_no_sense_are_refused():
+    valid = r"valid pairs: 'sigmoid' \(or 'softmax'\) with 'binary_cross_entropy', 'softmax' with 'cross_entropy'"
+    with pytest.raises(ValueError, match="output activation 'linear' cannot be used with loss 'binary_cross_entropy'; " + valid):
+        MLP([3, 4, 1], ["relu", "linear"], "binary_cross_entropy")
+    P = network.init_parameters([3, 4, 1])
+    AL, caches = network.forward(np.ones((3, 2)), P, ["relu", "linear"])
+    with pytest.raises(ValueError, match=valid):
+        network.backward(AL, np.ones((1, 2)), caches, "binary_cross_entropy")
+    with pytest.raises(ValueError, match="output activation 'sigmoid' cannot be used with loss 'cross_entropy'"):
+        MLP([3, 2], ["sigmoid"], "cross_entropy")
+    MLP([3, 2], ["relu"], "mse")  # any output with squared error
+
+
+def test_integer_and_list_parameters_do_not_truncate():
+    X = np.array([[0.7], [0.35]])
+    for W in (np.array([[1, 2]]), [[1, 2]]):
+        AL, _ = network.forward(X, {"W1": W, "b1": [[0]]}, ["linear"])
+        assert AL.dtype == np.float64 and AL[0, 0] == pytest.approx(1.4, rel=1e-15)  # 0.7 + 2 · 0.35
+    P32 = network.init_parameters([2, 3, 1], dtype=np.float32)
+    P32["W2"] = [[1, 2, 3]]  # a list joins the float32 of the other layers
+    AL, _ = network.forward(X, P32, ["relu", "linear"])
+    assert AL.dtype == np.float32
+
+
+def test_mixed_float_dtypes_across_layers_are_an_error():
+    P = network.init_parameters([2, 3, 1], dtype=np.float32)
+    P["W2"] = P["W2"].astype(np.float64)
+    with pytest.raises(TypeError, match=r"parameters\['W2'\] is float64 but parameters\['W1'\] is float32"):
+        network.forward(np.ones((2, 4)), P, ["relu", "sigmoid"])
+
+
+def test_init_parameters_names_a_bad_seed():
+    for seed in (-1, 1.5, "0", True):
+        with pytest.raises(ValueError, match=r"seed must be a non-negative integer, got"):
+            network.init_parameters([2, 1], seed=seed)
+
+
+def test_table_is_public_and_names_its_columns():
+    t = network.shape_table([2, 1], 3)
+    assert isinstance(t, Table)
+    with pytest.raises(KeyError, match="no column 'shapes'; the columns are 'layer', 'tensor', 'shape', 'rule'"):
+        t["shapes"]
+
+
+# --- hints that point at the right fix -------------------------------------------------------------------
+def test_a_1d_Y_is_told_to_become_a_row_not_a_column():
+    for call in (lambda: network.compute_cost(np.full((1, 5), 0.5), np.ones(5), "binary_cross_entropy"),
+                 lambda: MLP([2, 1], ["sigmoid"], "binary_cross_entropy").fit(np.ones((2, 5)), np.ones(5), progress=False)):
+        with pytest.raises(ValueError) as err:
+            call()
+        msg = str(err.value)
+        assert "Y.reshape(1, -1), giving (1, m)" in msg and "one_hot" in msg and "reshape(-1, 1)" not in msg
+
+
+def test_a_1d_X_hint_fits_the_network():
+    P = network.init_parameters([4, 1])
+    with pytest.raises(ValueError, match=r"one example is X.reshape\(-1, 1\), shape \(4, 1\)"):
+        network.forward(np.ones(4), P, ["sigmoid"])
+    P = network.init_parameters([1, 1])
+    with pytest.raises(ValueError, match=r"m examples of the single input feature are X.reshape\(1, -1\)"):
+        network.forward(np.ones(6), P, ["sigmoid"])
+
+
+def test_1d_W_and_b_are_not_called_examples():
+    with pytest.raises(ValueError) as err:
+        layers.linear_forward(np.ones((3, 2)), np.ones(3), np.ones((1, 1)))
+    assert "W must be a 2-D array of shape (n_l, n_{l-1})" in str(err.value)
+    assert "example" not in str(err.value)
+    with pytest.raises(ValueError) as err:
+        layers.linear_forward(np.ones((3, 2)), np.ones((2, 3)), np.ones(2))
+    assert "b must be a column of shape (n_l, 1) = (2, 1)" in str(err.value) and "b.reshape(-1, 1)" in str(err.value)
+    assert "example" not in str(err.value)
+
+
+def test_a_transposed_W_is_spotted_from_its_bias():
+    P = network.init_parameters([3, 4, 2])
+    P["W1"] = P["W1"].T
+    with pytest.raises(ValueError, match=r"parameters\['b1'\] has shape \(4, 1\); expected \(3, 1\).*or W1 is transposed"):
+        network.forward(np.ones((3, 2)), P, ["relu", "softmax"])
