@@ -171,7 +171,7 @@ def backward_products(cache, layer=None, ax=None, max_side=2.2):
     product is marked.  Used in *Backprop through one layer, vectorised*
     (``book/07_one_layer.ipynb``), *The whole network*
     (``book/09_whole_network.ipynb``) and *Backprop on one page*
-    (``book/cheatsheet.ipynb``).  ``layer`` (an int) writes l's value into
+    (``book/a0_cheatsheet.ipynb``).  ``layer`` (an int) writes l's value into
     the labels.  Returns the axes; ``ax.blocks`` lists ``(label, (rows, cols))``
     for every block drawn.
     """
