@@ -42,7 +42,7 @@ def floors(text: str) -> dict[str, str]:
         if rest.startswith("["):  # extras do not change the version
             rest = rest[rest.index("]") + 1:] if "]" in rest else "?"
         lows = []
-        for part in rest.split(","):
+        for part in rest.split(",") if rest.strip() else []:
             clause = CLAUSE.fullmatch(part)
             if clause is None:
                 raise ValueError(f"{where}: expected comparisons such as"
