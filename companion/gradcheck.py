@@ -72,6 +72,7 @@ from . import activations as _act
 from . import losses as _loss
 from ._core import LayerCache, _backward, _check_parameters, _check_X, _cost, _forward
 from ._diagnose import MATCH, close, factor_text, factors, name_shape, rule_code, rule_text, rules, simulate
+from ._estimate import estimate
 from ._learner_errors import LearnerError
 from ._report import SHOWN_BELOW, GradCheckReport, _layer_of, _run, _Target, _Variants, format_error, relative_error
 from ._validate import as_numeric, check_positive_float
@@ -155,7 +156,7 @@ def _kinks_of(activation):
     return _act.ACTIVATIONS[activation].kinks
 
 
-def _network_problem(params, X, Y, activations, loss, to_yours, keys):
+def _network_problem(params, X, Y, activations, loss, to_yours, keys, penalty=None):
     """Targets, correct gradients, simulated mistakes and shape candidates for an L-layer network.
 
     ``params``, ``X``, ``Y`` are float64 and in the book's layout (examples are columns);
@@ -187,10 +188,18 @@ def _network_problem(params, X, Y, activations, loss, to_yours, keys):
             A0 = caches[layer - 1].A_prev.copy()
             targets[key] = _Target(A0, lambda fr=None, A0=A0, layer=layer: J_from(layer, A0, fr), scale=m)
         else:
-            targets[key] = _Target(params[key[1:]], lambda fr=None: J_from(1, X, fr), to_yours=to_yours[key])
+            targets[key] = _Target(params[key[1:]], lambda fr=None: _plus(J_from(1, X, fr), penalty, params),
+                                   to_yours=to_yours[key])
+
+    extra = {}  # ∂(penalty)/∂θ by central differences (a smooth term), added to the simulated gradients
+    if penalty is not None:
+        for key in keys:
+            if not key.startswith("dA"):
+                extra[key] = np.nan_to_num(estimate(params[key[1:]], lambda: (float(penalty(params)), []),
+                                                    list(np.ndindex(params[key[1:]].shape)), EPSILON).central)
 
     def mine(grads):
-        return {k: to_yours[k](grads[k]) for k in keys}
+        return {k: to_yours[k](grads[k] + extra.get(k, 0.0)) for k in keys}
 
     full = simulate(AL, Y, caches, loss)
     correct = mine(full)
@@ -219,6 +228,13 @@ def _network_problem(params, X, Y, activations, loss, to_yours, keys):
         keys=keys, m=m, targets=targets, correct=correct, candidates=candidates,
         variants=_Variants(lambda bugs: mine(simulate(AL, Y, caches, loss, bugs)), rules(caches, loss)),
         layer_of=_layer_of, activation_of=lambda k: activations[k - 1])
+
+
+def _plus(out, penalty, params):
+    """(J + penalty(parameters), kinked Z's, magnitude): the reference cost with a regularisation term."""
+    if penalty is None:
+        return out
+    return (out[0] + float(penalty(params)),) + tuple(out[1:])
 
 
 def _name(fn, default):
@@ -262,7 +278,7 @@ def _check_rows_layout(parameters, X, Y):
 
 
 def check_backward(grad_fn, parameters, X, Y, activations, loss, eps=EPSILON, threshold=THRESHOLD,
-                   max_entries=None, seed=0, layout="columns"):
+                   max_entries=None, seed=0, layout="columns", penalty=None):
     """Check any backward pass: ``grad_fn(parameters, X, Y) -> {"dW1": …, "db1": …}``.
 
     The reference is the package's cost J = (1/m) Σ_i 𝓛(A[L]⁽ⁱ⁾, Y⁽ⁱ⁾) after
@@ -277,7 +293,17 @@ def check_backward(grad_fn, parameters, X, Y, activations, loss, eps=EPSILON, th
     ``layout="rows"``: your X is (m, n_0), Y is (m, n_L), W[l] is
     (n_{l-1}, n_l) and b[l] is (1, n_l) or (n_l,), so Z = X W + b; the checker
     transposes at the boundary, shows shapes in your layout and says so in a note.
+
+    ``penalty(parameters) -> float`` adds a regularisation term to the
+    reference cost, J + penalty (e.g. L2: ``lambda P: lambd / (2 * m) *
+    sum((P[k] ** 2).sum() for k in P if k[0] == "W")``), for a backward pass
+    that folds its gradient into dW; ``parameters`` are given to it in the
+    book's layout (W[l] is (n_l, n_{l-1})).  The package has no regulariser
+    of its own yet, so the term is yours to write.
     """
+    if penalty is not None and not callable(penalty):
+        raise TypeError(f"penalty must be a function of the parameters returning a float, got {type(penalty).__name__}")
+    fn_name = _name(grad_fn, "grad_fn")
     if layout not in ("columns", "rows"):
         raise ValueError(f"layout must be 'columns' (X is (n_0, m)) or 'rows' (X is (m, n_0)), got {layout!r}")
     _loss.get(loss)
@@ -306,11 +332,13 @@ def check_backward(grad_fn, parameters, X, Y, activations, loss, eps=EPSILON, th
     if layout == "columns":
         yours_params, X_yours, Y_yours = {k: v.copy() for k, v in params.items()}, Xc.copy(), Yc.copy()
     keys = [f"d{k}" for k in params]
-    problem = _network_problem(params, Xc, Yc, list(activations), loss, to_yours, keys)
+    problem = _network_problem(params, Xc, Yc, list(activations), loss, to_yours, keys, penalty)
     problem["layout"] = layout
+    if penalty is not None:
+        notes.append("the reference cost includes your penalty term: J + penalty(parameters)")
     problem["want"] = {k: to_yours[k](params[k[1:]]).shape for k in keys}
     yours, exc = _call(grad_fn, yours_params, X_yours, Y_yours)
-    return _run(problem, yours, threshold, eps, max_entries, seed, notes, exc, fn_name=_name(grad_fn, "grad_fn"))
+    return _run(problem, yours, threshold, eps, max_entries, seed, notes, exc, fn_name=fn_name)
 
 
 def check_gradients(parameters, X, Y, activations, loss, **kwargs):
@@ -337,6 +365,7 @@ def check_course_model(L_model_backward, parameters, X, Y, activations=None, los
     ``["relu"] * (L-1) + ["sigmoid"]``; ``loss`` to binary cross-entropy
     (cross-entropy after a softmax).
     """
+    fn_name = _name(L_model_backward, "L_model_backward")
     from ._core import num_layers
 
     L = num_layers(parameters)
@@ -360,7 +389,7 @@ def check_course_model(L_model_backward, parameters, X, Y, activations=None, los
     course_caches = [((c.A_prev.copy(), c.W.copy(), c.b.copy()), c.Z.copy()) for c in caches]
     yours, exc = _call(L_model_backward, AL.copy(), Yc.copy(), course_caches)
     return _run(problem, yours, threshold, eps, max_entries, seed, [], exc,
-                fn_name=_name(L_model_backward, "L_model_backward"))
+                fn_name=fn_name)
 
 
 def check_linear_backward(linear_backward, sizes=(3, 4, 5), seed=0, eps=EPSILON, threshold=THRESHOLD):
@@ -374,6 +403,7 @@ def check_linear_backward(linear_backward, sizes=(3, 4, 5), seed=0, eps=EPSILON,
     default sizes all differ, so a missing transpose raises and is explained;
     with n_prev = n (e.g. ``sizes=(4, 4, 5)``) the same slip is silent and named.
     """
+    fn_name = _name(linear_backward, "linear_backward")
     if not (hasattr(sizes, "__len__") and len(sizes) == 3):
         raise ValueError(f"sizes must be (n_prev, n, m), three positive integers, got {sizes!r}")
     from ._validate import check_positive_int
@@ -409,7 +439,7 @@ def check_linear_backward(linear_backward, sizes=(3, 4, 5), seed=0, eps=EPSILON,
     if exc is None:
         if isinstance(out, (tuple, list)) and len(out) == 3:
             out = dict(zip(keys, out))
-    return _run(problem, out, threshold, eps, None, seed, [], exc, fn_name=_name(linear_backward, "linear_backward"))
+    return _run(problem, out, threshold, eps, None, seed, [], exc, fn_name=fn_name)
 
 
 def check_activation_backward(activation_backward, activation, shape=(4, 5), seed=0, eps=EPSILON,
@@ -424,6 +454,7 @@ def check_activation_backward(activation_backward, activation, shape=(4, 5), see
     either one-sided derivative is accepted there.  ``activation`` is an
     elementwise name from the registry (softmax is refused: its backward needs A).
     """
+    fn_name = _name(activation_backward, f"{activation}_backward")
     act = _act.get(activation)
     if act.derivative is None:
         raise ValueError(f"activation {activation!r} has no elementwise derivative (its backward needs A); "
@@ -460,7 +491,7 @@ def check_activation_backward(activation_backward, activation, shape=(4, 5), see
     if exc is None and isinstance(out, np.ndarray):
         out = {"dZ": out}
     return _run(problem, out, threshold, eps, None, seed, [], exc,
-                fn_name=_name(activation_backward, f"{activation}_backward"))
+                fn_name=fn_name)
 
 
 __all__ = ["THRESHOLD", "EPSILON", "SHOWN_BELOW", "MATCH", "LearnerError", "format_error", "relative_error",

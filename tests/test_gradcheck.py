@@ -440,3 +440,51 @@ def test_a_wrong_package_derivative_is_blamed_on_the_formula_not_on_noise():
     assert {k for k, v in r.results.items() if v == "FAIL"} == {"dW1", "db1", "dW2", "db2"}
     assert set(r.diagnoses[k] for k in ("dW1", "dW2")) == {"package_disagrees"}
     assert "0.5 × the numerical estimate" in r.texts["dW2"] and "0.25 ×" in r.texts["dW1"]
+
+
+def test_a_penalty_term_in_the_reference_cost():
+    """L2 folded into backward: passes with the penalty in the reference, FAILs without it."""
+    P, X, Y = setup_network(*SEED000)
+    m, lambd = X.shape[1], 0.7
+    right = planted(None, *SEED000[1:])
+
+    def l2_backward(p, x, y):
+        g = right(p, x, y)
+        return {k: v + (lambd / m * p[k[1:]] if k.startswith("dW") else 0) for k, v in g.items()}
+
+    def l2(p):
+        return lambd / (2 * m) * sum(float((p[k] ** 2).sum()) for k in p if k[0] == "W")
+
+    r = check_backward(l2_backward, P, X, Y, *SEED000[1:], penalty=l2)
+    assert r.passed and any("penalty" in n for n in r.notes)
+    r = check_backward(l2_backward, P, X, Y, *SEED000[1:])
+    assert {k for k, v in r.results.items() if v == "FAIL"} == {"dW1", "dW2", "dW3"}
+    assert not check_backward(right, P, X, Y, *SEED000[1:], penalty=l2).passed
+    with pytest.raises(TypeError, match="penalty must be a function"):
+        check_backward(right, P, X, Y, *SEED000[1:], penalty=0.1)
+
+
+def test_nothing_the_learner_returns_or_raises_escapes():
+    P, X, Y = setup_network(*SEED000)
+    right = planted(None, *SEED000[1:])
+    junk = [None, "abc", 3.0, np.zeros(()), np.zeros((2, 3, 4)), np.full((5, 4), np.nan), [[1.0]],
+            {"x": 1}, np.array(["a", "b"]), np.ones((5, 4)) * 1j]
+    for value in junk:
+        def fn(p, x, y, value=value):
+            g = right(p, x, y)
+            g["dW1"] = value
+            return g
+
+        r = check_backward(fn, P, X, Y, *SEED000[1:])
+        assert r.results["dW1"] == "FAIL" and r.results["dW3"] == "pass"
+    for exc in (KeyError("W9"), IndexError("i"), ZeroDivisionError(), AssertionError(), RecursionError()):
+        def boom(p, x, y, exc=exc):
+            raise exc
+
+        r = check_backward(boom, P, X, Y, *SEED000[1:])
+        assert r.exception.type == type(exc).__name__ and not r.passed
+    for value in ([1, 2], (1,), "grads", 5):
+        assert set(check_backward(lambda p, x, y, v=value: v, P, X, Y, *SEED000[1:]).diagnoses.values()) == \
+            {"no_gradients"}
+    with pytest.raises(TypeError, match="grad_fn must be a function"):
+        check_backward({"dW1": 1}, P, X, Y, *SEED000[1:])
