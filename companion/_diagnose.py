@@ -310,6 +310,6 @@ def name_shape(key, yours, correct, candidates, m):
                 return "combined", f"two mistakes together: {text}; and {factor_text(fcode, m)}", [code, fcode]
     if len(got) == 1 and np.size(yours) == np.size(correct) and len(want) == 2:
         return "keepdims", SHAPE_TEXT["keepdims"].format(got=got, want=want), ["keepdims"]
-    if np.size(yours) == 1 and np.size(correct) > 1:  # one number where a column belongs
-        return "sum_all", SHAPE_TEXT["sum_all"].format(got=got, want=want), ["sum_all"]
+    if key.startswith("db") and np.size(yours) == 1 and (np.size(correct) > 1 or len(got) < 2):
+        return "sum_all", SHAPE_TEXT["sum_all"].format(got=got, want=want), ["sum_all"]  # one number for a column
     return "shape", SHAPE_TEXT["shape"].format(got=got, want=want), ["shape"]

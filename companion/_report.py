@@ -20,6 +20,7 @@ import numpy as np
 from ._diagnose import name_rows, name_shape
 from ._estimate import estimate
 from ._learner_errors import explain
+from ._validate import as_numeric
 from .display import Table
 
 SHOWN_BELOW = 1e-8  # smaller relative errors are rounding noise: shown as "< 1e-08"
@@ -28,12 +29,15 @@ SHOWN_BELOW = 1e-8  # smaller relative errors are rounding noise: shown as "< 1e
 def relative_error(a, b):
     """‖a − b‖ / (‖a‖ + ‖b‖), and 0 when both are zero.  Shapes must match.
 
-    Chapter *Gradient checking* (``book/08_gradient_checking.ipynb``).
+    ``a`` and ``b`` are real, finite, non-empty arrays of the same shape
+    (TypeError or ValueError naming the argument otherwise).  Chapter
+    *Gradient checking* (``book/08_gradient_checking.ipynb``).
     """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    a = as_numeric("a", a, ndim=None, dtype=np.float64)
+    b = as_numeric("b", b, ndim=None, dtype=np.float64)
     if a.shape != b.shape:
-        raise ValueError(f"cannot compare arrays of shapes {a.shape} and {b.shape}")
+        raise ValueError(f"cannot compare arrays of shapes {a.shape} (a) and {b.shape} (b): "
+                         "expected matching shapes")
     denom = np.linalg.norm(a) + np.linalg.norm(b)
     return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
 
