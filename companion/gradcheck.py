@@ -14,15 +14,23 @@ gradient FAILs above ``THRESHOLD`` = 1e-7.
 Three verdicts per gradient (``report.results``):
 
 * **pass**: your gradient matches the numerical estimates;
-* **FAIL**: it does not, and a second, independent estimate (step ε/10)
-  agrees with the first, so the estimate is not what is off;
+* **FAIL**: it does not, and another estimate (step 10ε, ε/10, or a
+  Richardson extrapolation (4 n(ε/2) − n(ε))/3 with ε = 1e-3) agrees with the
+  first, so the estimate is not what is off (if yours matches one of those, it
+  passes);
 * **inconclusive**: no verdict is possible for some entries.  Where the ±ε step
   moves a pre-activation Z across or onto a kink of its activation (z = 0 for
   ReLU; ``Activation.kinks`` in the registry), the central difference measures
-  neither slope; such entries are judged against the one-sided estimates on
-  each side, and are inconclusive only if your value matches neither (or no
-  clean one-sided estimate exists).  If the two step sizes disagree, the
-  estimate itself is unreliable: also inconclusive.
+  neither slope; such entries are judged against second-order one-sided
+  estimates on each side and, for a z exactly on the kink, against the
+  gradient with that z kept on either linear branch (relu'(0) = 0 or 1, both
+  valid conventions).  They are inconclusive only if your value matches none
+  of these while they disagree.  If all the step sizes disagree, the estimate
+  itself is unreliable: also inconclusive.
+
+The package's own backward pass never decides a verdict; it is the baseline
+for naming a bug, and a gradient that equals it while the estimates disagree
+with both is reported as such (``package_disagrees``).
 
 ``report.passed`` is True when no gradient FAILs.  When a gradient fails, the
 report compares yours with what well-known bugs would produce (simulated on the
