@@ -57,14 +57,16 @@ def one_hot(labels, n_classes=None, dtype=np.float64):
 
 
 def batch_indices(m, batch_size, seed=0):
-    """Yield the column indices of each minibatch: a shuffle of 0..m−1 cut into runs of ``batch_size``.
+    """A generator of the column indices of each minibatch: a shuffle of 0..m−1 cut into runs of ``batch_size``.
 
     The order is ``numpy.random.default_rng(seed).permutation(m)``
-    (``seed=None`` keeps 0, 1, …, m−1).  Every index appears exactly once; the
-    last batch holds the m mod ``batch_size`` left over (it is kept, not
-    dropped), so an epoch has ceil(m / ``batch_size``) batches.  This is the
-    one shuffling rule of the package: :func:`minibatches` and
-    :meth:`companion.mlp.MLP.fit` (with ``seed + epoch`` each epoch) both use it.
+    (``seed=None`` keeps 0, 1, …, m−1).  Every index appears exactly once.
+    When ``batch_size`` does not divide m, the last batch holds the
+    m mod ``batch_size`` left over (it is kept, not dropped), so an epoch
+    has ceil(m / ``batch_size``) batches.  This is the one shuffling rule of
+    the package: :func:`minibatches` and :meth:`companion.mlp.MLP.fit` (with
+    ``seed + epoch`` in each epoch) both use it.  Minibatch SGD is defined in
+    the chapter *Gradient descent* (``book/11_gradient_descent.ipynb``).
     """
     m = check_positive_int("m", m)
     batch_size = check_positive_int("batch_size", batch_size)
@@ -77,7 +79,7 @@ def minibatches(X, Y, batch_size=64, seed=0):
 
     X: (n_0, m), Y: (n_L, m) → a generator of ``(X_batch, Y_batch)``, each
     ``batch_size`` columns wide except possibly the last, which keeps the
-    m mod ``batch_size`` leftover columns.  Each batch is gathered when it
+    leftover columns when ``batch_size`` does not divide m.  Each batch is gathered when it
     is reached (no copy of the whole data set); the order is that of
     :func:`batch_indices`, and ``seed=None`` keeps the columns in order.
     Chapter *Gradient descent* (``book/11_gradient_descent.ipynb``) defines
