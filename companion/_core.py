@@ -22,7 +22,7 @@ import numpy as np
 
 from . import activations as _act
 from . import losses as _loss
-from ._validate import as_numeric, check_choice, check_positive_int, check_shape, resolve_dtype
+from ._validate import as_numeric, check_choice, check_positive_float, check_positive_int, check_shape, resolve_dtype
 from .layers import _activation_backward, _activation_forward, _linear_backward, _linear_forward
 
 INIT_METHODS = ("he", "xavier", "small_random", "zeros")
@@ -74,6 +74,7 @@ def init_parameters(layer_sizes, method="he", seed=0, dtype=np.float64, scale=0.
     sizes = _check_layer_sizes(layer_sizes)
     check_choice("init method", method, INIT_METHODS)
     dt = resolve_dtype(dtype)
+    scale = check_positive_float("scale", scale)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     rng = np.random.default_rng(seed)

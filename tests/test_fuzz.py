@@ -464,6 +464,9 @@ VALUE_ARGS = {  # argument -> (function of the bad value, names an error may use
     "init_parameters seed": (lambda v: network.init_parameters([2, 1], seed=v), ("seed",), BAD_SEEDS),
     "init_parameters method": (lambda v: network.init_parameters([2, 1], v), ("init method",), BAD_NAMES),
     "init_parameters dtype": (lambda v: network.init_parameters([2, 1], dtype=v), ("dtype",), BAD_DTYPES),
+    "init_parameters scale": (lambda v: network.init_parameters([2, 1], "small_random", scale=v), ("scale",),
+                              BAD_POSITIVE_FLOATS),
+    "make_circles factor": (lambda v: data.make_circles(factor=v), ("factor",), [-0.5, math.nan, "0.5", None]),
     "shape_table m": (lambda v: network.shape_table([2, 1], v), ("m",), BAD_POSITIVE_INTS),
     "update_parameters learning_rate": (lambda v: network.update_parameters(
         network.init_parameters([2, 1]), {"dW1": np.ones((1, 2)), "db1": np.ones((1, 1))}, v),
