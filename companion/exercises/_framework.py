@@ -29,9 +29,12 @@ class Verdict:
 
     def __str__(self):
         mark = {True: "right", False: "not yet", None: "waiting"}[self.ok]
-        return f"Exercise {self.key}: {mark}. {self.message}"
+        return f"Exercise {self.key}: {mark}: {self.message}"
 
     __repr__ = __str__
+
+    def _ipython_display_(self):
+        """Shown once: :func:`check` has printed the verdict already."""
 
 
 @dataclass(frozen=True)
