@@ -122,6 +122,7 @@ _RULE_TEXT = {
     "activation_of_dA": "dZ{k} = {g}(dA{k}) instead of dA{k} ⊙ {g}'(Z{k})",
     "inverted_mask": "the mask of layer {k} is inverted: dA{k} ⊙ (Z{k} ≤ 0) instead of dA{k} ⊙ (Z{k} > 0)",
     "inverted_mask:lt": "the mask of layer {k} is inverted: dA{k} ⊙ (Z{k} < 0) instead of dA{k} ⊙ (Z{k} > 0)",
+    "missing_penalty": "the penalty's gradient is not in dW (for L2: + (λ/m) W[l])",
     "extra_derivative": "g' applied on top of A{k} − Y: A{k} − Y is already dZ{k}",
     "wrong_dAL:000": "dA{k} = −(Y/A{k} − (1 − Y)/A{k}): the second denominator must be 1 − A{k}",
     "wrong_dAL:002": "dA{k} = −(Y/A{k} + (1 − Y)/(1 − A{k})): the second term must be subtracted, "

@@ -206,8 +206,9 @@ def _network_problem(params, X, Y, activations, loss, to_yours, keys, penalty=No
                 extra[key] = np.nan_to_num(estimate(params[key[1:]], lambda: (float(penalty(params)), []),
                                                     list(np.ndindex(params[key[1:]].shape)), EPSILON).central)
 
-    def mine(grads):
-        return {k: to_yours[k](grads[k] + extra.get(k, 0.0)) for k in keys}
+    def mine(grads, bugs=()):
+        skip = any(code == "missing_penalty" for code, _ in bugs)  # the penalty's gradient forgotten
+        return {k: to_yours[k](grads[k] + (0.0 if skip else extra.get(k, 0.0))) for k in keys}
 
     full = simulate(AL, Y, caches, loss)
     correct = mine(full)
@@ -234,7 +235,8 @@ def _network_problem(params, X, Y, activations, loss, to_yours, keys, penalty=No
 
     return dict(
         keys=keys, m=m, targets=targets, correct=correct, candidates=candidates,
-        variants=_Variants(lambda bugs: mine(simulate(AL, Y, caches, loss, bugs)), rules(caches, loss)),
+        variants=_Variants(lambda bugs: mine(simulate(AL, Y, caches, loss, bugs), bugs),
+                           rules(caches, loss) + ([("missing_penalty", L)] if extra else [])),
         layer_of=_layer_of, activation_of=lambda k: activations[k - 1])
 
 
@@ -286,7 +288,7 @@ def _check_rows_layout(parameters, X, Y):
 
 
 def check_backward(grad_fn, parameters, X, Y, activations, loss, eps=EPSILON, threshold=THRESHOLD,
-                   max_entries=None, seed=0, layout="columns", penalty=None):
+                   max_entries=None, seed=0, layout="columns", penalty=None, l2=None):
     """Check any backward pass: ``grad_fn(parameters, X, Y) -> {"dW1": …, "db1": …}``.
 
     The reference is the package's cost J = (1/m) Σ_i 𝓛(A[L]⁽ⁱ⁾, Y⁽ⁱ⁾) after
@@ -306,9 +308,20 @@ def check_backward(grad_fn, parameters, X, Y, activations, loss, eps=EPSILON, th
     reference cost, J + penalty (e.g. L2: ``lambda P: lambd / (2 * m) *
     sum((P[k] ** 2).sum() for k in P if k[0] == "W")``), for a backward pass
     that folds its gradient into dW; ``parameters`` are given to it in the
-    book's layout (W[l] is (n_l, n_{l-1})).  The package has no regulariser
-    of its own yet, so the term is yours to write.
+    book's layout (W[l] is (n_l, n_{l-1})).  ``l2=λ`` is the same with the
+    package's L2 term, :func:`companion.regularization.l2_cost`:
+    J + (λ / 2m) Σ_l ‖W[l]‖², whose gradient adds (λ / m) W[l] to dW[l].
     """
+    if l2 is not None:
+        if penalty is not None:
+            raise ValueError("give either penalty or l2, not both")
+        from . import regularization
+
+        regularization._check_lambda(l2)  # a ValueError naming lambd
+        m_l2 = np.shape(X)[0 if layout == "rows" else 1]
+
+        def penalty(P, lambd=l2, m=m_l2):
+            return regularization.l2_cost(P, lambd, m)
     if penalty is not None and not callable(penalty):
         raise TypeError(f"penalty must be a function of the parameters returning a float, got {type(penalty).__name__}")
     fn_name = _name(grad_fn, "grad_fn")

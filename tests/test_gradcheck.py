@@ -488,3 +488,21 @@ def test_nothing_the_learner_returns_or_raises_escapes():
             {"no_gradients"}
     with pytest.raises(TypeError, match="grad_fn must be a function"):
         check_backward({"dW1": 1}, P, X, Y, *SEED000[1:])
+
+
+def test_l2_from_the_package_and_a_forgotten_l2_gradient_is_named():
+    from companion import regularization
+
+    P, X, Y = setup_network(*SEED000)
+    m, lambd = X.shape[1], 0.7
+    right = planted(None, *SEED000[1:])
+
+    def l2_backward(p, x, y):
+        g = right(p, x, y)
+        return {k: v + (regularization.l2_gradient(p[k[1:]], lambd, m) if k[:2] == "dW" else 0) for k, v in g.items()}
+
+    assert check_backward(l2_backward, P, X, Y, *SEED000[1:], l2=lambd).passed
+    r = check_backward(right, P, X, Y, *SEED000[1:], l2=lambd)
+    assert {k: v for k, v in r.diagnoses.items() if v} == {f"dW{l}": "missing_penalty" for l in (1, 2, 3)}
+    with pytest.raises(ValueError, match="lambd"):
+        check_backward(right, P, X, Y, *SEED000[1:], l2=-1.0)
