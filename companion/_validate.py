@@ -50,7 +50,7 @@ def as_numeric(name: str, x, *, ndim: int | None = 2, dtype=None, finite: bool =
     if ndim is not None and arr.ndim != ndim:
         if layout:
             raise ValueError(f"{name} must be {layout}; got {arr.ndim}-D array of shape {arr.shape}")
-        layouts = {1: "a 1-D vector", 2: "a 2-D array with one example per column, shape (features, m)"}
+        layouts = {1: "a 1-D vector", 2: "a 2-D array with one example per column, shape (n, m)"}
         hint = ""
         if ndim == 2 and arr.ndim == 1:
             hint = " (" + (one_d_hint if one_d_hint is not None else _one_d_hint(name)) + ")"
@@ -73,9 +73,11 @@ def as_numeric(name: str, x, *, ndim: int | None = 2, dtype=None, finite: bool =
 def _one_d_hint(name: str) -> str:
     """How to turn a 1-D ``name`` into the (rows, m) layout, by what the argument holds."""
     base = name.split("[")[0]
-    if base in ("Y", "y", "Y_val", "AL", "ZL", "labels"):
+    if base in ("Y", "y", "Y_val", "labels"):
         return (f"for m examples with one output each use {name}.reshape(1, -1), giving (1, m); "
                 "for integer class labels use companion.data.one_hot")
+    if base in ("AL", "ZL"):
+        return f"for m examples with one output unit each use {name}.reshape(1, -1), giving (1, m)"
     if base in ("X", "X_val", "A_prev"):
         return (f"one example with n features is {name}.reshape(-1, 1), giving (n, 1); "
                 f"m examples of a single feature are {name}.reshape(1, -1), giving (1, m)")
