@@ -175,7 +175,8 @@ def check_step(parameters, grads) -> dict:
         raise TypeError("parameters must be a non-empty dict of arrays such as {'W1': ..., 'b1': ...}, "
                         f"got {type(parameters).__name__}" + (" (empty)" if isinstance(parameters, dict) else ""))
     if not isinstance(grads, dict):
-        raise TypeError(f"grads must be a dict of gradients such as {{'dW1': ..., 'db1': ...}}, got {type(grads).__name__}")
+        raise TypeError("grads must be a dict of gradients such as {'dW1': ..., 'db1': ...}, "
+                        f"got {type(grads).__name__}")
     checked = {}
     for key, value in parameters.items():
         if not isinstance(key, str):
@@ -188,7 +189,8 @@ def check_step(parameters, grads) -> dict:
         gkey = "d" + key
         if gkey not in grads:
             wanted = ", ".join(repr("d" + k) for k in parameters)
-            raise ValueError(f"grads has no {gkey!r} for parameters[{key!r}]; expected one gradient per parameter: {wanted}")
+            raise ValueError(f"grads has no {gkey!r} for parameters[{key!r}]; "
+                             f"expected one gradient per parameter: {wanted}")
         g = as_numeric(f"grads[{gkey!r}]", grads[gkey], ndim=None, dtype=value.dtype)
         check_same_shape(key, value, gkey, g)
         checked[gkey] = g

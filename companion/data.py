@@ -70,7 +70,8 @@ def batch_indices(m, batch_size, seed=0):
     """
     m = check_positive_int("m", m)
     batch_size = check_positive_int("batch_size", batch_size)
-    order = np.arange(m) if check_seed("seed", seed, allow_none=True) is None else np.random.default_rng(seed).permutation(m)
+    seed = check_seed("seed", seed, allow_none=True)
+    order = np.arange(m) if seed is None else np.random.default_rng(seed).permutation(m)
     return (order[start:start + batch_size] for start in range(0, m, batch_size))
 
 

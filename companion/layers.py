@@ -56,7 +56,8 @@ def _check_W_b(W, b, where=""):
 def _check_cache(cache, n, what, names):
     if isinstance(cache, (str, bytes)) or not isinstance(cache, (tuple, list)) or len(cache) != n:
         raise TypeError(f"cache must be the {n}-tuple ({', '.join(names)}) returned by {what}, "
-                        f"got {type(cache).__name__}" + (f" of length {len(cache)}" if hasattr(cache, '__len__') else ""))
+                        f"got {type(cache).__name__}"
+                        + (f" of length {len(cache)}" if hasattr(cache, "__len__") else ""))
 
 
 def linear_forward(A_prev, W, b):

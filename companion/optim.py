@@ -109,7 +109,8 @@ class Adam(Optimizer):
             value -= (self.learning_rate / c1) * v / (np.sqrt(s / c2) + self.epsilon)
 
     def __repr__(self):
-        return f"Adam(learning_rate={self.learning_rate}, beta1={self.beta1}, beta2={self.beta2}, epsilon={self.epsilon})"
+        return (f"Adam(learning_rate={self.learning_rate}, beta1={self.beta1}, beta2={self.beta2}, "
+                f"epsilon={self.epsilon})")
 
 
 def _check_beta(name, beta):
