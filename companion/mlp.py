@@ -104,8 +104,9 @@ class MLP:
         instance such as ``optim.Adam(0.001)``, which carries its own rate:
         giving ``learning_rate`` too is a ``ValueError``.  Each epoch shuffles
         with ``seed`` + epoch (:func:`companion.data.batch_indices`), steps
-        through ceil(m / batch_size) minibatches (the last one holds the
-        leftover m mod batch_size examples), and records the training cost
+        through ceil(m / batch_size) minibatches (when batch_size does not
+        divide m, the last one holds the m mod batch_size left over), and
+        records the training cost
         and accuracy over the epoch (``loss``: the mean of every example's
         loss, taken at the step that used it; ``accuracy``: the fraction of
         columns classified right, a sigmoid column counting only when every
