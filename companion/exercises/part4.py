@@ -1,0 +1,62 @@
+"""Self-checking exercises of Part IV (chapters 15 onwards); see :mod:`companion.exercises`."""
+from __future__ import annotations
+
+import numpy as np
+
+from ._framework import compare_arrays, compare_number, exercise
+
+
+# --- chapter 15: Initialisation and gradient flow through depth ----------------------
+@exercise("15.1", "the weight variance Var(w), a number, for leaky ReLU layers with n_in = 100 and slope 0.2")
+def _leaky_variance(value):
+    n_in, slope = 100, 0.2
+    right = 2 / ((1 + slope**2) * n_in)
+    return compare_number(value, right, rtol=1e-6, hints=[
+        (2 / n_in, "that is He's variance for ReLU: the negative side, scaled by the slope, also adds to E[a²]."),
+        (2 / ((1 + slope) * n_in), "the negative half enters E[a²] squared: slope², not slope."),
+        (1 / n_in, "ReLU-like units keep only part of E[z²]: the factor 2 undoes that part."),
+        (2 / ((1 - slope**2) * n_in), "the negative side adds to E[a²]: 1 + slope², not 1 − slope²."),
+        (1 / ((1 + slope**2) * n_in), "E[a²] = (1 + slope²) v / 2: do not drop the 1/2."),
+    ])
+
+
+@exercise("15.2", "an array [forward, backward] of the two variance factors of a Xavier layer with n_l = n_(l-1)/4")
+def _xavier_factors(value):
+    n_prev = 400.0
+    n_next = n_prev / 4
+    var = 2 / (n_prev + n_next)
+    right = np.array([n_prev * var, n_next * var])
+    try:
+        swapped = np.allclose(np.asarray(value, dtype=float), right[::-1], rtol=1e-6, atol=0)
+    except (TypeError, ValueError):
+        swapped = False
+    if swapped:
+        return False, "forward and backward are swapped: the forward sum runs over the n_(l-1) inputs."
+    return compare_arrays(value, right, name="[forward, backward]")
+
+
+def _dead_units_with_bias(bias):
+    """Dead units (Z <= 0 on every example) of chapter 15's He + ReLU network, all hidden biases = bias."""
+    from .._core import _forward, init_parameters
+
+    n, L, m = 100, 15, 200
+    X = np.random.default_rng(0).normal(size=(n, m))  # the chapter's batch (drawn first)
+    parameters = init_parameters([n] * L + [1], method="he", seed=0)
+    for l in range(1, L):
+        parameters[f"b{l}"][:] = bias
+    _, caches = _forward(X, parameters, ["relu"] * (L - 1) + ["sigmoid"])
+    return int(sum((c.Z <= 0).all(axis=1).sum() for c in caches[:-1]))
+
+
+@exercise("15.3", "the number of dead hidden units (an integer) when every hidden bias is +0.1")
+def _dead_with_positive_bias(value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        return False, f"a count must be an integer, got {value!r}"
+    right = _dead_units_with_bias(0.1)
+    if value == right:
+        return True, "it matches."
+    if value == _dead_units_with_bias(0.0):
+        return False, "that is the count with zero biases: set every hidden b[l] (l = 1..14) to 0.1."
+    if value == _dead_units_with_bias(-0.1):
+        return False, "that is the count for b = −0.1: the bias is +0.1."
+    return compare_number(value, right, rtol=0)
