@@ -32,4 +32,4 @@ from ._framework import (  # noqa: F401
     compare_number,
     exercise,
 )
-from . import part1, part2, part3  # noqa: E402,F401  (they fill EXERCISES)
+from . import part1, part2, part3, part4  # noqa: E402,F401  (they fill EXERCISES)
