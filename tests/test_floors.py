@@ -76,12 +76,26 @@ def test_pyproject_claims_the_same_floors():
             f"pyproject.toml says {dep}, requirements.txt's floor is {floors[name]}")
 
 
-def test_requires_python_is_what_ci_runs():
-    """The lowest claimed Python is the one .ci/run builds the floor environment with."""
-    claim = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
-    ci = re.search(r"^FLOOR_PYTHON=python(3\.\d+)$", (ROOT / ".ci" / "run").read_text(), re.M)
-    assert ci, ".ci/run must set FLOOR_PYTHON=python3.N"
-    assert lower_bounds(SpecifierSet(claim)) == [ci[1]]
+def ci_pythons():
+    """The Pythons .ci/run runs the tests on, by role: {'MAIN': ['3.11'], ...}."""
+    text = (ROOT / ".ci" / "run").read_text()
+    roles = {}
+    for role in ("MAIN", "FLOOR", "NEWER"):
+        line = re.search(rf'^{role}_PYTHONS?="?([^"\n]*)"?$', text, re.M)
+        assert line, f".ci/run must set {role}_PYTHON"
+        roles[role] = re.findall(r"python(3\.\d+)", line[1])
+    return roles
+
+
+def test_requires_python_claims_exactly_what_ci_runs():
+    claim = SpecifierSet(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"])
+    claimed = {f"3.{minor}" for minor in range(30) if f"3.{minor}.0" in claim and f"3.{minor}.99" in claim}
+    roles = ci_pythons()
+    assert len(roles["MAIN"]) == len(roles["FLOOR"]) == 1
+    run = set(roles["MAIN"] + roles["FLOOR"] + roles["NEWER"])
+    assert claimed == run
+    # the floors are tested on the lowest claimed Python (the one that old numpy still supports)
+    assert roles["FLOOR"][0] == min(claimed, key=lambda v: int(v.split(".")[1]))
 
 
 @pytest.mark.parametrize("text, problem", [
