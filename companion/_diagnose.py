@@ -53,6 +53,8 @@ def _hidden_rule(k, dA, cache, bugs, dZ):
         return dA * g.derivative(cache.A)
     if ("activation_of_dA", k) in bugs:
         return g.forward(dA)
+    if ("derivative_at_dA", k) in bugs:
+        return dA * g.derivative(dA)
     if ("inverted_mask", k) in bugs:
         return dA * (cache.Z <= 0) if g.name == "relu" else dA * g.derivative(-cache.Z)
     if ("inverted_mask:lt", k) in bugs:  # the same with the other convention at z = 0
@@ -106,7 +108,8 @@ def rules(caches, loss):
             if spec.name == "binary_cross_entropy" and act.name == "sigmoid":
                 out += [(code, L) for code in _WRONG_DAL]
         if act.derivative is not None:
-            out += [("missing_derivative", k), ("derivative_at_A", k), ("activation_of_dA", k)]
+            out += [("missing_derivative", k), ("derivative_at_A", k), ("activation_of_dA", k),
+                    ("derivative_at_dA", k)]
             if act.kinks:
                 out += [("inverted_mask", k), ("inverted_mask:lt", k)]
         W = caches[k - 1].W
@@ -120,6 +123,7 @@ _RULE_TEXT = {
     "missing_derivative": "dZ{k} = dA{k}: the ⊙ {g}'(Z{k}) is missing{note}",
     "derivative_at_A": "{g}' evaluated at A{k} instead of Z{k}",
     "activation_of_dA": "dZ{k} = {g}(dA{k}) instead of dA{k} ⊙ {g}'(Z{k})",
+    "derivative_at_dA": "{g}' evaluated at dA{k} instead of Z{k}: dA{k} ⊙ {g}'(dA{k})",
     "inverted_mask": "the mask of layer {k} is inverted: dA{k} ⊙ (Z{k} ≤ 0) instead of dA{k} ⊙ (Z{k} > 0)",
     "inverted_mask:lt": "the mask of layer {k} is inverted: dA{k} ⊙ (Z{k} < 0) instead of dA{k} ⊙ (Z{k} > 0)",
     "missing_penalty": "the penalty's gradient is not in dW (for L2: + (λ/m) W[l])",
@@ -143,12 +147,29 @@ FACTOR_TEXT = {
 
 
 def factors(m):
-    """(code, c) for the constants a learner's slip multiplies a gradient by."""
+    """(code, c) for the constants a learner's slips multiply a gradient by: −1 and ±m^k, k = −3..2."""
     out = [("sign", -1.0)]
     if m > 1:
-        out += [("factor_m", float(m)), ("factor_1/m", 1.0 / m), ("sign_factor_m", -float(m)),
-                ("sign_factor_1/m", -1.0 / m)]
+        for k in (1, -1, 2, -2, -3):
+            out += [("factor_m" if k > 0 else "factor_1/m", float(m) ** k),
+                    ("sign_factor_m" if k > 0 else "sign_factor_1/m", -float(m) ** k)]
     return out
+
+
+_SUPERSCRIPT = {1: "", 2: "²", 3: "³"}
+
+
+def factor_text(code, m, c=None, shared=""):
+    """The sentence for a factor code; for ±m^k the power is read off ``c``."""
+    if code in ("factor_m", "factor_1/m", "sign_factor_m", "sign_factor_1/m") and c is not None and m > 1:
+        k = int(round(np.log(abs(c)) / np.log(m)))
+        if abs(k) >= 2:
+            size = f"m{_SUPERSCRIPT[abs(k)]} = {m ** abs(k)} times too {'large' if k > 0 else 'small'}"
+            why = ("the 1/m is missing, and a factor m too many came from upstream (dZ or dA)" if k > 0 else
+                   f"the 1/m is applied {1 - k} times (once more per layer it passed through, e.g. in "
+                   "dA_prev = Wᵀ dZ / m)")
+            return ("sign flipped and " if c < 0 else "") + f"{size}: {why}"
+    return FACTOR_TEXT[code].format(m=m, c=c, shared=shared)
 
 
 def rule_code(rule):
@@ -160,10 +181,6 @@ def rule_text(rule, k, activation):
     if k is None:  # one layer on its own: dA_prev = W dZ
         return _RULE_TEXT[rule].format(k="", j="_prev", g=activation, note=note)
     return _RULE_TEXT[rule].format(k=k, j=k - 1, g=activation, note=note)
-
-
-def factor_text(code, m, c=None, shared=""):
-    return FACTOR_TEXT[code].format(m=m, c=c, shared=shared)
 
 
 # --- naming every failing row together -------------------------------------------------
@@ -220,19 +237,19 @@ def name_rows(failing, yours, correct, variant_grads, m, layer_of, activation_of
                     continue  # this mistake does not touch this row
                 hit = explains(bugs, grads, key)
                 if hit:
-                    by_factor.setdefault(hit[0], []).append(key)
-            for fcode, keys in by_factor.items():
-                found.append((bugs, fcode, keys))
+                    by_factor.setdefault(hit, []).append(key)
+            for hit, keys in by_factor.items():
+                found.append((bugs, hit, keys))
         # greedy: most rows first, then no factor, then fewer mistakes
-        found.sort(key=lambda f: (-len(f[2]), f[1] is not None, len(f[0])))
-        for bugs, fcode, keys in found:
+        found.sort(key=lambda f: (-len(f[2]), f[1][0] is not None, len(f[0])))
+        for bugs, (fcode, c), keys in found:
             keys = [k for k in keys if k not in out]
             if not keys:
                 continue
             for key in keys:
-                out[key] = _words(bugs, fcode, m, activation_of)
+                out[key] = _words(bugs, fcode, m, activation_of, c)
 
-    cover([()] + [(r,) for r in variant_grads.singles])
+    cover([()] + [(r,) for r in variant_grads.singles] + list(getattr(variant_grads, "groups", list)()))
     if any(k not in out for k in todo):
         cover(list(variant_grads.pairs()))
     # a free constant, measured against the numerical estimates: only meaningful if a row with
@@ -274,11 +291,19 @@ def _ratio(yours, ref):
     return c if close(y_, c * n_, 1e-5) and abs(c - 1) > 1e-5 else None
 
 
-def _words(bugs, fcode, m, activation_of):
-    texts = [rule_text(r, k, activation_of(k)) for r, k in bugs]
+def _words(bugs, fcode, m, activation_of, c=None):
     codes = [rule_code(r) for r, _ in bugs]
+    if len(set(codes)) == 1 and len(bugs) > 1 and all(r == bugs[0][0] for r, _ in bugs):
+        # one mistake repeated in several layers (a shared helper such as relu_backward)
+        layers = sorted((k for _, k in bugs), reverse=True)
+        text = rule_text(bugs[0][0], layers[0], activation_of(layers[0]))
+        texts = [f"{text} (and the same in layer{'s' if len(layers) > 2 else ''} "
+                 f"{', '.join(map(str, layers[1:]))})"]
+        codes = codes[:1]
+    else:
+        texts = [rule_text(r, k, activation_of(k)) for r, k in bugs]
     if fcode is not None:
-        texts.append(factor_text(fcode, m))
+        texts.append(factor_text(fcode, m, c))
         codes.append(fcode)
     if len(codes) == 1:
         return codes[0], texts[0], codes
@@ -308,7 +333,7 @@ def name_shape(key, yours, correct, candidates, m):
                 text = SHAPE_TEXT[code].format(p=key, got=got, want=want, what=what, shape_note=note)
                 if fcode is None:
                     return code, text, [code]
-                return "combined", f"two mistakes together: {text}; and {factor_text(fcode, m)}", [code, fcode]
+                return "combined", f"two mistakes together: {text}; and {factor_text(fcode, m, c)}", [code, fcode]
     if len(got) == 1 and np.size(yours) == np.size(correct) and len(want) == 2:
         return "keepdims", SHAPE_TEXT["keepdims"].format(got=got, want=want), ["keepdims"]
     if key.startswith("db") and np.size(yours) == 1 and (np.size(correct) > 1 or len(got) < 2):

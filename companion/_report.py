@@ -330,4 +330,15 @@ class _Variants:
     def pairs(self):
         return [(a, b) for a, b in combinations(self.singles, 2) if a[1] != b[1]]
 
+    def groups(self):
+        """One mistake in every layer where it can happen (a shared helper like relu_backward)."""
+        by_code = {}
+        for code, layer in self.singles:
+            by_code.setdefault(code, []).append((code, layer))
+        out = []
+        for v in by_code.values():
+            if len(v) <= 5:  # every subset of two or more layers: the helper may serve some layers only
+                out += [c for n in range(2, len(v) + 1) for c in combinations(v, n)]
+        return out
+
 

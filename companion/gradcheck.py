@@ -48,7 +48,7 @@ code                     meaning
 ``shape``                any other wrong shape
 ``sign``                 the gradient of −J: a flipped sign in dAL or the update
 ``factor_m``             m times too large: the 1/m is missing
-``factor_1/m``           m times too small: the 1/m is applied twice
+``factor_1/m``           m times too small: the 1/m is applied twice (m², m³: three, four times)
 ``sign_factor_m``        −m times: sign flipped and 1/m missing (summed log-likelihood)
 ``sign_factor_1/m``      −1/m times: sign flipped and 1/m applied twice
 ``factor``               another constant, shared by several gradients (a (1, 1) db alone never gets it)
@@ -56,6 +56,7 @@ code                     meaning
 ``missing_derivative``   dZ[k] = dA[k]: the ⊙ g'(Z[k]) is missing
 ``derivative_at_A``      g' evaluated at A[k] instead of Z[k]
 ``activation_of_dA``     dZ[k] = g(dA[k]) instead of dA[k] ⊙ g'(Z[k])
+``derivative_at_dA``     g' evaluated at dA[k] instead of Z[k]
 ``inverted_mask``        the ReLU mask is inverted: dA ⊙ (Z ≤ 0)
 ``extra_derivative``     g' applied on top of AL − Y, which already includes it
 ``wrong_dAL``            a known wrong dAL formula (seeds 000 and 002)
@@ -144,7 +145,7 @@ def diagnose(key, yours, correct, variants=(), m=1, activations=()):
             return rule_code(code), rule_text(code, layer, g)
     for fcode, c in factors(m):
         if close(yours, c * correct):
-            return fcode, factor_text(fcode, m)
+            return fcode, factor_text(fcode, m, c)
     denom = float((correct * correct).sum())
     if denom > 0 and np.count_nonzero(correct) >= 2:  # one nonzero entry is proportional to anything
         c = float((yours * correct).sum()) / denom
@@ -495,7 +496,7 @@ def check_activation_backward(activation_backward, activation, shape=(4, 5), see
         return float((dA * A).sum()), ([(Zx.copy(), act.kinks[:1])] if act.kinks else [])
 
     correct = {"dZ": act.backward(dA, Z, act.forward(Z))}
-    singles = [(r, 1) for r in ("missing_derivative", "derivative_at_A", "activation_of_dA")]
+    singles = [(r, 1) for r in ("missing_derivative", "derivative_at_A", "activation_of_dA", "derivative_at_dA")]
     if act.kinks:
         singles += [("inverted_mask", 1), ("inverted_mask:lt", 1)]
     from ._diagnose import _hidden_rule

@@ -506,3 +506,61 @@ def test_l2_from_the_package_and_a_forgotten_l2_gradient_is_named():
     assert {k: v for k, v in r.diagnoses.items() if v} == {f"dW{l}": "missing_penalty" for l in (1, 2, 3)}
     with pytest.raises(ValueError, match="lambd"):
         check_backward(right, P, X, Y, *SEED000[1:], l2=-1.0)
+
+
+def _course_model(bug=None):
+    """The course's L_model_backward, whose helpers serve every layer: a slip in one repeats in each."""
+
+    def sigmoid_backward(dA, Z):
+        s = 1 / (1 + np.exp(-(dA if bug == "sigmoid_at_dA" else Z)))
+        return dA * s * (1 - s)
+
+    def relu_backward(dA, Z):
+        if bug == "relu_identity":
+            return dA
+        dZ = np.array(dA, copy=True)
+        dZ[(Z > 0) if bug == "relu_inverted" else (Z < 0) if bug == "relu_lt" else (Z <= 0)] = 0
+        return dZ
+
+    def linear_backward(dZ, cache):
+        A_prev, W, b = cache
+        m = A_prev.shape[1]
+        dW = np.dot(dZ, A_prev.T) / (1 if bug == "dW_no_m" else m)
+        db = np.sum(dZ, axis=1, keepdims=bug != "db_no_keepdims") / m
+        dA_prev = np.dot(W.T, dZ) / (m if bug == "dA_over_m" else 1)
+        return dA_prev, (dW.T if bug == "dW_T" else dW), db
+
+    def L_model_backward(AL, Y, caches):
+        grads, L = {}, len(caches)
+        dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
+        dAL = -dAL if bug == "dAL_sign" else dAL
+        lin, Z = caches[L - 1]
+        grads[f"dA{L-1}"], grads[f"dW{L}"], grads[f"db{L}"] = linear_backward(sigmoid_backward(dAL, Z), lin)
+        for l in reversed(range(L - 1)):
+            lin, Z = caches[l]
+            dA, grads[f"dW{l + 1}"], grads[f"db{l + 1}"] = linear_backward(relu_backward(grads[f"dA{l + 1}"], Z), lin)
+            grads[f"dA{l}"] = dA
+        return None if bug == "returns_none" else grads
+
+    return L_model_backward
+
+
+@pytest.mark.parametrize("bug, code", [
+    (None, None), ("relu_lt", None), ("sigmoid_at_dA", "derivative_at_dA"), ("relu_identity", "missing_derivative"),
+    ("relu_inverted", "inverted_mask"), ("dW_no_m", "factor_m"), ("db_no_keepdims", "keepdims"),
+    ("dA_over_m", "factor_1/m"), ("dW_T", "transposed"), ("dAL_sign", "sign"), ("returns_none", "no_gradients"),
+])
+def test_course_style_bugs_in_shared_helpers_are_named(bug, code):
+    from companion import network
+    from companion.data import make_moons
+    from companion.gradcheck import check_course_model
+
+    X, Y = make_moons(m=20, noise=0.2, seed=1)
+    P = network.init_parameters([2, 5, 3, 1], seed=4)
+    r = check_course_model(_course_model(bug), P, X, Y)
+    failing = {r.diagnoses[k] for k, v in r.results.items() if v == "FAIL"}
+    assert failing == ({code} if code else set()), str(r)
+    if bug == "relu_identity":
+        assert "(and the same in layer 1)" in r.texts["dW1"]
+    if bug == "dA_over_m":
+        assert "m² = 400 times too small" in r.texts["dW1"] and r.look_first == "dA2"
