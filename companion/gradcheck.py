@@ -127,7 +127,10 @@ def diagnose(key, yours, correct, variants=(), m=1, activations=()):
 
     ``variants`` is a list of ``(code, layer, grads)`` from simulated bugs.
     Returns ``(None, ...)`` when ``yours`` equals ``correct``.  The report
-    names bugs across all gradients together; this is the one-array version.
+    names bugs across all gradients together; this is the one-array version
+    (chapter *Gradient checking*, ``book/08_gradient_checking.ipynb``).
+    ``yours`` and ``correct`` are arrays (any shapes); ``m`` is the number of
+    examples, for the factors ±m and ±1/m.
     """
     yours, correct = np.asarray(yours, dtype=np.float64), np.asarray(correct, dtype=np.float64)
     if yours.shape != correct.shape:
@@ -364,7 +367,13 @@ def check_backward(grad_fn, parameters, X, Y, activations, loss, eps=EPSILON, th
 
 
 def check_gradients(parameters, X, Y, activations, loss, **kwargs):
-    """Check the package's own :func:`companion.network.backward` (see :func:`check_backward`)."""
+    """Check the package's own backward pass, :func:`companion.network.backward`, the same way.
+
+    dW[l] = (1/m) dZ[l] A[l-1]ᵀ (n_l, n_{l-1}) and db[l] = (1/m) Σ_i dZ[l] (n_l, 1)
+    against numerical estimates of ∂J/∂W[l], ∂J/∂b[l] (chapters *The whole
+    network*, ``book/09_whole_network.ipynb``, and *Gradient checking*).
+    Keyword arguments are those of :func:`check_backward`.
+    """
 
     def package_backward(params, X, Y):
         AL, caches = _forward(X, params, activations)
@@ -500,7 +509,6 @@ def check_activation_backward(activation_backward, activation, shape=(4, 5), see
     if act.kinks:
         singles += [("inverted_mask", 1), ("inverted_mask:lt", 1)]
     from ._diagnose import _hidden_rule
-    from ._core import LayerCache
 
     cache = LayerCache(None, None, None, Z, act.forward(Z), activation)
     problem = dict(
