@@ -36,8 +36,8 @@ def _leaky_relu_op(fn):
     return True, "forward values and backward rule agree with companion.activations, and gradients add."
 
 
-@exercise("14.3", "the number dy/dx at x = 2 for y = x·x + x")
-def _dy_dx(value):
+@exercise("14.3", "the number df/dx at x = 2 for f = x·x + x")
+def _df_dx(value):
     return compare_number(value, 2 * 2.0 + 1, rtol=1e-9, hints=[
         (2.0, "that is what an engine that assigns (=) instead of adding (+=) would report."),
         (4.0, "that is d(x·x)/dx alone: the path through + x adds its 1."),
@@ -45,18 +45,20 @@ def _dy_dx(value):
     ])
 
 
-@exercise("14.4", "the smallest batch size B (an integer) at which the float32 caches outweigh the parameters")
+@exercise("14.4", "the smallest batch size B (an integer) at which the float32 caches beyond X outweigh the parameters")
 def _cache_batch(value):
     from .._core import init_parameters
 
     sizes = [784, 128, 64, 10]
     n_params = sum(v.size for v in init_parameters(sizes).values())
-    per_example = sizes[0] + 2 * sum(sizes[1:])  # the input, and Z and A of each layer
+    per_example = 2 * sum(sizes[1:])  # Z and A of each layer; X is held by any forward pass
     B = n_params // per_example + 1
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         return False, f"B must be an integer, got {value!r}"
     if value == B - 1:
         return False, f"at B = {value} the caches take {4 * per_example * value:,} bytes, not more than the parameters"
-    if value == n_params // (sizes[0] + sum(sizes[1:])) + 1:
+    if value == n_params // (sizes[0] + per_example) + 1:
+        return False, "leave X out: a forward pass that only predicts holds the input too."
+    if value == n_params // sum(sizes[1:]) + 1:
         return False, "count both Z and A for every layer: each is kept for the backward pass."
     return compare_number(value, B, rtol=0)
