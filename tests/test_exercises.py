@@ -99,3 +99,49 @@ def test_every_registered_exercise_is_posed_and_solved_in_its_chapter():
         assert posed and "answer = None" in posed[0], f"{key}: no exercise cell that starts with answer = None"
         assert solved and any(re.search(rf"assert exercises\.check\(\s*[\"']{key}", t) for t in solved), \
             f"{key}: no solution that asserts its check"
+
+
+# --- Part I (chapters 1-5): common wrong answers get the hint meant for them ------------
+def _part1_wrong():
+    from companion import activations as act
+
+    cat = {"W3": (5, 7), "b2": (7, 1), "Z4": (1, 64), "dA1": (20, 64), "dW1": (20, 12288), "parameters": 245_973}
+    ones_row = lambda A: np.vstack([A, np.ones((1, A.shape[1]))])  # noqa: E731
+    return [
+        ("01.1", {**cat, "W3": (7, 5)}, "W3 is the wrong way round"),
+        ("01.1", {**cat, "W3": (7, 20)}, "shape of W2, one layer off"),
+        ("01.1", {**cat, "b2": (1, 7)}, "b[l] is a column"),
+        ("01.1", {**cat, "parameters": 245_973 - 33}, "weights only"),
+        ("01.2", lambda n1, m: m == n1, "for n1 = 2, m = 1: your function says it fails"),
+        ("01.2", lambda n1, m: m in (1, n1), "for n1 = 1, m = 2"),
+        ("02.1", ([0, 0, 0], [0, 0, 0], 0.25, 0.56), "b1 does not"),
+        ("02.1", ([0, -1, 0.5], [0, -1, 0.5], 2.5, 0.9), "A1 equals Z1"),
+        ("02.1", ([0, -1, 0.5], [0, 0, 0.5], 0.5, 0.5), "applies its sigmoid"),
+        ("02.2", lambda n0, n1, m: m == n1, "forgets the + b"),
+        ("02.2", lambda n0, n1, m: m == n1 and n0 == n1, "NumPy runs it"),
+        ("02.3", lambda A, W, b: (np.hstack([b, W]), ones_row(A)), "they must meet"),
+        ("02.3", lambda A, W, b: (np.hstack([W, b]), np.hstack([A, np.ones((A.shape[0], 1))])), "add a row"),
+        ("03.1", lambda z: 2 * act.sigmoid_derivative(2 * z), "one factor 2 is missing"),
+        ("03.1", lambda z: 4 * act.sigmoid_derivative(z), "at the inner function's value"),
+        ("03.2", 4.0 ** -10, "shrinks by its inverse"),
+        ("03.2", 4.0 ** 9, "not nine"),
+        ("03.2", 40.0, "they do not add"),
+        ("03.3", act.relu_derivative, "the ReLU's derivative"),
+        ("03.3", act.sigmoid_derivative, "one derivative too many"),
+        ("04.1", ("sigmoid", "binary_cross_entropy"), "not linear"),
+        ("04.1", ("linear", "binary_cross_entropy"), "not squared error"),
+        ("04.2", ([5, -1.25], [1.25, -1.25]), "swapped"),
+        ("04.2", ([1.25, -1.25], [-5, -1.25]), "brings a minus"),
+        ("04.3", lambda m: m, "the inverse"),
+        ("04.3", lambda m: 1 / m**2, "own 1/m"),
+        ("04.3", lambda m: 0.125, "it depends on m"),
+    ]
+
+
+PART1_WRONG = _part1_wrong()
+
+
+@pytest.mark.parametrize("key, wrong, hint", PART1_WRONG, ids=[f"{k}-{i}" for i, (k, _, _) in enumerate(PART1_WRONG)])
+def test_part1_wrong_answers_get_their_hint(key, wrong, hint, capsys):
+    verdict = exercises.check(key, wrong)
+    assert verdict.ok is False and hint in verdict.message, verdict.message
