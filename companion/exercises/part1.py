@@ -86,8 +86,10 @@ def _cat_shapes(answer):
             return False, message
     count = {kind: sum(int(np.prod(s)) for t, s in shapes.items() if t[0] == kind) for kind in "Wb"}
     n_params = count["W"] + count["b"]
-    if isinstance(answer["parameters"], bool) or not isinstance(answer["parameters"], (int, np.integer)):
-        return False, f"the parameter count must be an integer, got {answer['parameters']!r}"
+    count_given = answer["parameters"]
+    if isinstance(count_given, bool) or not isinstance(count_given, (int, np.integer, float, np.floating)) \
+            or not float(count_given).is_integer():
+        return False, f"the parameter count must be a whole number, got {count_given!r}"
     ok, message = compare_number(answer["parameters"], n_params, rtol=0, name="the parameter count", hints=[
         (count["W"], "the five shapes are right; the count has the weights only: every unit also has a bias."),
         (n_params + _CAT_SIZES[0], "the five shapes are right; the count gives the input a bias, but X has none."),
@@ -341,8 +343,10 @@ def _bce_derivative_slip(answer):
         if name == "the correct pair" and _close(yours, learner):
             return False, "your correct pair is the learner's: differentiate log(1 - a) carefully."
         if name == "the correct pair" and _close(yours[1], want[1]):
-            return False, ("the correct pair is right for y = 1 but not for y = 0: "
-                           "the y = 0 term is -log(1 - a), and d/da of log(1 - a) brings a minus.")
+            if _close(yours[0], -want[0]):
+                return False, ("the correct pair is right for y = 1; for y = 0 the sign is flipped: "
+                               "the loss is -log(1 - a), and d/da of log(1 - a) brings its own minus.")
+            return False, "the correct pair is right for y = 1 but not for y = 0: there the loss is -log(1 - a)."
         if name == "the correct pair" and _close(yours[0], want[0]):
             return False, "the correct pair is right for y = 0 but not for y = 1: there the loss is -log a."
         return False, compare_arrays(yours, want, name=name)[1]
