@@ -74,7 +74,8 @@ def _cat_shapes(answer):
     from ..network import shape_table
 
     if not isinstance(answer, dict):
-        return False, f"the answer must be a dict with keys {', '.join(_CAT_ASKED)}, parameters; got {type(answer).__name__}"
+        keys = ", ".join(_CAT_ASKED + ("parameters",))
+        return False, f"the answer must be a dict with keys {keys}; got {type(answer).__name__}"
     missing = [k for k in _CAT_ASKED + ("parameters",) if k not in answer]
     if missing:
         return False, f"your dict has no {', '.join(missing)}"
@@ -215,15 +216,18 @@ def _bias_trick(fn):
             return False, f"{shapes}: Wb is {Wb.shape}; it needs W's rows and one column more."
         if A_ones.shape != (n_prev + 1, m):
             if A_ones.shape == (n_prev, m + 1):
-                return False, f"{shapes}: A_ones is {A_ones.shape}: the ones went in as a column; add a row (one 1 per example)."
+                return False, (f"{shapes}: A_ones is {A_ones.shape}: the ones went in as a column; "
+                               "add a row (one 1 per example).")
             return False, f"{shapes}: A_ones is {A_ones.shape}; it needs A_prev's columns and one row more."
         Z, _ = linear_forward(A_prev, W, b)
         if not _close(Wb @ A_ones, Z):
             b_col = [j for j in range(n_prev + 1) if _close(Wb[:, j], b[:, 0])]
             ones_row = [i for i in range(n_prev + 1) if _close(A_ones[i], np.ones(m))]
             if b_col and ones_row and b_col[0] != ones_row[0]:
-                return False, f"{shapes}: b is column {b_col[0]} of Wb but the ones are row {ones_row[0]} of A_ones: they must meet."
-            return False, f"{shapes}: Wb @ A_ones is not W @ A_prev + b: " + compare_arrays(Wb @ A_ones, Z, name="it")[1]
+                return False, (f"{shapes}: b is column {b_col[0]} of Wb but the ones are row {ones_row[0]} "
+                               "of A_ones: they must meet.")
+            why = compare_arrays(Wb @ A_ones, Z, name="it")[1]
+            return False, f"{shapes}: Wb @ A_ones is not W @ A_prev + b: {why}"
     return True, "Wb @ A_ones equals layers.linear_forward on 3 random layers."
 
 
@@ -241,7 +245,8 @@ def _dtanh(fn):
         (2 * sigmoid_derivative(2 * z), "one factor 2 is missing: the outer 2 and the inner 2z each give one."),
         (sigmoid_derivative(2 * z), "both factors 2 are missing: the outer 2 and the inner 2z each give one."),
         (4 * sigmoid_derivative(z), "the chain rule evaluates sigma' at the inner function's value, 2z."),
-        (2 * sigmoid_derivative(z), "sigma' is evaluated at the inner value 2z, and the chain rule gives two factors 2."),
+        (2 * sigmoid_derivative(z), "sigma' is evaluated at the inner value 2z, "
+                                    "and the chain rule gives two factors 2."),
     ]:
         if _close(yours, wrong):
             return False, why
@@ -285,7 +290,8 @@ def _softplus_derivative(fn):
     z_test = np.linspace(-4.25, 3.75, 9)
     yours = fn(z_test.copy())
     for wrong, why in [
-        (act.relu_derivative(z_test), "that is the ReLU's derivative, a step; softplus is smooth, and so is its slope."),
+        (act.relu_derivative(z_test), "that is the ReLU's derivative, a step; "
+                                      "softplus is smooth, and so is its slope."),
         (act.relu(z_test), "that is the ReLU, which softplus smooths; the exercise asks for softplus's derivative."),
         (np.logaddexp(0, z_test), "that is softplus itself; differentiate it."),
         (act.sigmoid_derivative(z_test), "that is one derivative too many: the derivative of the right function."),
@@ -378,7 +384,8 @@ def _extra_mean(fn):
         want = float(w @ r / (r @ r))
         assert np.allclose(w, want * r)  # one factor for every entry
         ok, message = compare_number(yours[m], want, rtol=1e-6, name=f"factor({m})", hints=[
-            (1 / want, f"factor({m}) is how many times too small dW is; the factor it is multiplied by is the inverse."),
+            (1 / want, f"factor({m}) is how many times too small dW is; "
+                       "the factor it is multiplied by is the inverse."),
             (want**2, f"factor({m}) counts the right dW's own 1/m too; compare with the right dW, which has it."),
             (1.0, f"factor({m}) = 1 says dW is right; the extra 1/m does not cancel."),
         ])
