@@ -467,6 +467,18 @@ VALUE_ARGS = {  # argument -> (function of the bad value, names an error may use
     "init_parameters scale": (lambda v: network.init_parameters([2, 1], "small_random", scale=v), ("scale",),
                               BAD_POSITIVE_FLOATS),
     "make_circles factor": (lambda v: data.make_circles(factor=v), ("factor",), [-0.5, math.nan, "0.5", None]),
+    "activations.get name": (lambda v: activations.get(v), ("activation",), BAD_NAMES),
+    "losses.get name": (lambda v: losses.get(v), ("loss",), BAD_NAMES),
+    "losses.check_pairing output": (lambda v: losses.check_pairing(v, "cross_entropy"), ("output activation",),
+                                    ["linear", "sigmoid", "relu", None]),
+    "layers.activation_forward activation": (lambda v: layers.activation_forward(np.ones((2, 3)), v),
+                                             ("activation",), BAD_NAMES),
+    "layers.activation_backward activation": (lambda v: layers.activation_backward(
+        np.ones((2, 3)), (np.ones((2, 3)), np.ones((2, 3))), v), ("activation",), BAD_NAMES),
+    "layers.linear_backward cache": (lambda v: layers.linear_backward(np.ones((2, 3)), v), ("cache",),
+                                     [None, (np.ones((3, 3)), np.ones((2, 3))), "cache", np.ones((2, 3))]),
+    "layers.activation_backward cache": (lambda v: layers.activation_backward(np.ones((2, 3)), v, "relu"), ("cache",),
+                                         [None, (np.ones((2, 3)),), "cache", np.ones((2, 3))]),
     "shape_table m": (lambda v: network.shape_table([2, 1], v), ("m",), BAD_POSITIVE_INTS),
     "update_parameters learning_rate": (lambda v: network.update_parameters(
         network.init_parameters([2, 1]), {"dW1": np.ones((1, 2)), "db1": np.ones((1, 1))}, v),
