@@ -110,3 +110,20 @@ def test_plots_draw():
         plotting.decision_boundary(lambda G: G[0], np.ones((3, 4)), np.ones((1, 4)))
     plt.close("all")
     assert matplotlib.get_backend().lower() == "agg"
+
+
+def test_backward_products_draws_each_block_with_its_true_shape():
+    from companion import network
+
+    P = network.init_parameters([5, 4, 3], seed=0)
+    X = np.random.default_rng(0).normal(size=(5, 8))
+    _, caches = network.forward(X, P, ["relu", "sigmoid"])
+    ax = plotting.backward_products(caches[1], layer=2)
+    # dW2 = (1/m) dZ2 A1ᵀ and dA1 = W2ᵀ dZ2, with (n_2, n_1, m) = (3, 4, 8)
+    assert [s for _, s in ax.blocks] == [(3, 8), (8, 4), (3, 4), (4, 3), (3, 8), (4, 8)]
+    drawn = [(round(p.get_height() / p.get_width(), 6)) for p in ax.patches]
+    assert drawn == [round(r / c, 6) for _, (r, c) in ax.blocks]
+    assert "$dW^{[2]}$" in [t.get_text() for t in ax.texts]
+    with pytest.raises(ValueError, match="layer must be a positive integer"):
+        plotting.backward_products(caches[1], layer=0)
+    plt.close("all")
