@@ -18,7 +18,7 @@ Exercises are registered under ``"CC.N"`` (chapter, exercise) with the
 decorator :func:`exercise`, one module per part of the book:
 :mod:`~companion.exercises.part1` (chapters 1–5),
 :mod:`~companion.exercises.part2` (6–10), :mod:`~companion.exercises.part3`
-(11–14).  The comparisons they use (:func:`compare_arrays`,
+(11–14), :mod:`~companion.exercises.part4` (15–).  The comparisons they use (:func:`compare_arrays`,
 :func:`compare_number`, :func:`compare_function`) live in
 :mod:`companion.exercises._framework`.
 """
