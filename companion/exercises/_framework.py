@@ -4,6 +4,7 @@ See :mod:`companion.exercises` for how a chapter uses it.
 """
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import Callable
 
@@ -29,7 +30,9 @@ class Verdict:
 
     def __str__(self):
         mark = {True: "right", False: "not yet", None: "waiting"}[self.ok]
-        return f"Exercise {self.key}: {mark}: {self.message}"
+        # wrapped to the page width: the printed verdict is stored in the notebooks
+        return textwrap.fill(f"Exercise {self.key}: {mark}: {self.message}", width=79,
+                             subsequent_indent="  ", break_on_hyphens=False)
 
     __repr__ = __str__
 
