@@ -16,6 +16,7 @@ _validate); nothing it imports imports it back.
 """
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 import numpy as np
@@ -60,7 +61,30 @@ def _check_layer_sizes(layer_sizes):
     return [check_positive_int(f"layer_sizes[{i}]", n) for i, n in enumerate(layer_sizes)]
 
 
-def init_parameters(layer_sizes, method="he", seed=0, dtype=np.float64, scale=0.01):
+def _check_batchnorm_layers(batchnorm, L):
+    """The batch-normalised layers as a sorted tuple: ``True`` is every hidden layer 1..L-1.
+
+    The output layer is never normalised (its Z[L] are the logits of the loss).
+    """
+    if batchnorm is None or batchnorm is False:
+        return ()
+    if batchnorm is True:
+        if L < 2:
+            raise ValueError("batchnorm=True normalises the hidden layers, but this network has none (L = 1)")
+        return tuple(range(1, L))
+    if isinstance(batchnorm, (str, bytes)) or not hasattr(batchnorm, "__iter__"):
+        raise TypeError(f"batchnorm must be True, False or a list of hidden layers such as [1, 2], got {batchnorm!r}")
+    layers = list(batchnorm)
+    for l in layers:
+        if isinstance(l, bool) or not isinstance(l, (int, np.integer)) or not 1 <= l <= L - 1:
+            raise ValueError(f"batchnorm lists hidden layers, integers in 1..L-1 = 1..{L - 1} (the output layer "
+                             f"is not normalised), got {l!r} in {batchnorm!r}")
+    if len(set(layers)) != len(layers):
+        raise ValueError(f"batchnorm lists a layer twice: {batchnorm!r}")
+    return tuple(sorted(int(l) for l in layers))
+
+
+def init_parameters(layer_sizes, method="he", seed=0, dtype=np.float64, scale=0.01, batchnorm=()):
     """W[l] of shape (n_l, n_{l-1}) drawn at random, b[l] = 0 of shape (n_l, 1).
 
     ``method``:
@@ -70,8 +94,17 @@ def init_parameters(layer_sizes, method="he", seed=0, dtype=np.float64, scale=0.
       * ``"zeros"``: all zeros, which fails (chapter *Gradient descent*,
         ``book/11_gradient_descent.ipynb``).
     The same seed gives the same numbers in float32 and float64.
+
+    ``batchnorm``: the hidden layers to batch-normalise (a list such as
+    ``[1, 2]``, or ``True`` for all of them).  Such a layer l gets
+    γ[l] = 1 and β[l] = 0, keys ``"gamma{l}"`` and ``"beta{l}"``, both
+    (n_l, 1), and NO b[l]: the normalisation subtracts the batch mean, which
+    cancels any bias, and β[l] takes its place (chapter *Batch
+    normalisation*, ``book/17_batchnorm.ipynb``).  The W are the same numbers
+    as without batch norm.
     """
     sizes = _check_layer_sizes(layer_sizes)
+    bn = _check_batchnorm_layers(batchnorm, len(sizes) - 1)
     check_choice("init method", method, INIT_METHODS)
     dt = resolve_dtype(dtype)
     scale = check_positive_float("scale", scale)
@@ -83,7 +116,11 @@ def init_parameters(layer_sizes, method="he", seed=0, dtype=np.float64, scale=0.
         n_prev, n = sizes[l - 1], sizes[l]
         std = {"he": np.sqrt(2 / n_prev), "xavier": np.sqrt(2 / (n_prev + n)), "small_random": scale, "zeros": 0.0}[method]
         parameters[f"W{l}"] = (rng.standard_normal((n, n_prev)) * std).astype(dt)
-        parameters[f"b{l}"] = np.zeros((n, 1), dtype=dt)
+        if l in bn:
+            parameters[f"gamma{l}"] = np.ones((n, 1), dtype=dt)
+            parameters[f"beta{l}"] = np.zeros((n, 1), dtype=dt)
+        else:
+            parameters[f"b{l}"] = np.zeros((n, 1), dtype=dt)
     return parameters
 
 
@@ -112,27 +149,45 @@ def _check_activations(activations, L, loss=None):
         _loss.check_pairing(activations[-1], loss)
 
 
-def _check_parameters(parameters, activations, loss=None):
+def _check_parameters(parameters, activations, loss=None, batchnorm=()):
     """Check names, shapes, dtypes and the activation list; return the checked parameters.
 
     Returns a new dict of float arrays (lists become arrays; integer arrays
     become float64).  All layers must share one float dtype: mixing float32
     and float64 layers is an error rather than a silent promotion.
+    ``batchnorm``: the (checked) tuple of batch-normalised layers, whose keys
+    are W, gamma, beta instead of W, b.
     """
     L = num_layers(parameters)
     _check_activations(activations, L, loss)
+    for key in parameters:
+        bn_key = re.fullmatch(r"(gamma|beta)(\d+)", key) if isinstance(key, str) else None
+        if bn_key and int(bn_key[2]) not in batchnorm:
+            raise ValueError(f"parameters has {key!r}, a batch-normalisation parameter, but layer {bn_key[2]} "
+                             "is not batch-normalised here"
+                             + ("" if batchnorm else " (this function takes plain W, b networks)"))
     checked, dtype, dtype_from = {}, None, None
     for l in range(1, L + 1):
-        for key in (f"W{l}", f"b{l}"):
+        keys = (f"W{l}", f"gamma{l}", f"beta{l}") if l in batchnorm else (f"W{l}", f"b{l}")
+        for key in keys:
             if key not in parameters:
-                raise ValueError(f"parameters is missing {key!r}; a {L}-layer network needs W1..W{L} and b1..b{L}")
-        for key in (f"W{l}", f"b{l}"):
+                raise ValueError(f"parameters is missing {key!r}; a {L}-layer network needs W1..W{L} and b1..b{L}"
+                                 + (f", with gamma{l} and beta{l} instead of b{l} in each batch-normalised layer "
+                                    f"{list(batchnorm)}" if batchnorm else ""))
+        if l in batchnorm and f"b{l}" in parameters:
+            raise ValueError(f"parameters has 'b{l}' and 'gamma{l}', 'beta{l}': a batch-normalised layer has no "
+                             f"bias (the mean subtraction cancels it; beta{l} takes its place); delete 'b{l}' or "
+                             f"build the parameters with init_parameters(..., batchnorm=[{l}])")
+        for key in keys:
             raw = parameters[key]
             if key[0] == "W":
                 layout = f"a 2-D array of shape (n_{l}, n_{l-1})"
-            else:
+            elif key[0] == "b":
                 layout = (f"a column of shape (n_{l}, 1) = ({checked[f'W{l}'].shape[0]}, 1), "
                           "one bias per unit (use b.reshape(-1, 1))")
+            else:
+                layout = (f"a column of shape (n_{l}, 1) = ({checked[f'W{l}'].shape[0]}, 1), "
+                          "one value per unit (use .reshape(-1, 1))")
             arr = as_numeric(f"parameters[{key!r}]", raw, layout=layout)
             if isinstance(raw, np.ndarray) and raw.dtype in (np.float32, np.float64):
                 if dtype is None:
@@ -143,10 +198,12 @@ def _check_parameters(parameters, activations, loss=None):
                         "every layer must use one float dtype (convert with .astype)")
             checked[key] = arr
         W = checked[f"W{l}"]
-        b = checked[f"b{l}"]
-        check_shape(f"parameters['b{l}']", b, (W.shape[0], 1),
-                    f"one bias per unit, as a column: parameters['W{l}'] is {W.shape}, so n_{l} = {W.shape[0]}"
-                    + (f"; or W{l} is transposed" if b.shape[0] == W.shape[1] != W.shape[0] else ""))
+        for key in keys[1:]:
+            b = checked[key]
+            check_shape(f"parameters['{key}']", b, (W.shape[0], 1),
+                        f"one {'bias' if key[0] == 'b' else 'value'} per unit, as a column: parameters['W{l}'] is "
+                        f"{W.shape}, so n_{l} = {W.shape[0]}"
+                        + (f"; or W{l} is transposed" if b.shape[0] == W.shape[1] != W.shape[0] else ""))
         if l > 1:
             n_prev = checked[f"W{l-1}"].shape[0]
             check_shape(f"parameters['W{l}']", W, (None, n_prev), f"layer {l-1} has {n_prev} units")

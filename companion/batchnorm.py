@@ -57,6 +57,11 @@ def batchnorm_forward(Z, gamma, beta, eps=EPS):
     if Z.shape[1] < 2:
         raise ValueError(f"Z has {Z.shape[1]} example(s); batch normalisation in training mode needs m ≥ 2 "
                          "(with m = 1 every ẑ is 0): use batchnorm_inference for single examples")
+    return _batchnorm_forward(Z, gamma, beta, eps)
+
+
+def _batchnorm_forward(Z, gamma, beta, eps=EPS):
+    """The unchecked twin of :func:`batchnorm_forward` (what the network's training pass calls)."""
     mu = Z.mean(axis=1, keepdims=True)
     var = Z.var(axis=1, keepdims=True)
     inv_std = 1 / np.sqrt(var + eps)
@@ -70,6 +75,10 @@ def batchnorm_backward(dY, cache):
         raise TypeError("cache must be the BatchNormCache returned by batchnorm_forward")
     dY = as_numeric("dY", dY, dtype=cache.Z_hat.dtype)
     check_shape("dY", dY, cache.Z_hat.shape, "the shape of the forward output Y")
+    return _batchnorm_backward(dY, cache)
+
+
+def _batchnorm_backward(dY, cache):
     Z_hat, gamma, inv_std = cache
     dZ_hat = dY * gamma
     dZ = inv_std * (dZ_hat - dZ_hat.mean(axis=1, keepdims=True)
@@ -89,7 +98,11 @@ def batchnorm_inference(Z, gamma, beta, running_mean, running_var, eps=EPS):
     check_shape("running_var", var, (Z.shape[0], 1), "one variance per unit")
     if (var < 0).any():
         raise ValueError("running_var must be ≥ 0 everywhere")
-    return gamma * (Z - mu) / np.sqrt(var + eps) + beta
+    return _batchnorm_inference(Z, gamma, beta, mu, var, eps)
+
+
+def _batchnorm_inference(Z, gamma, beta, running_mean, running_var, eps=EPS):
+    return gamma * (Z - running_mean) / np.sqrt(running_var + eps) + beta
 
 
 def update_running(running, batch_value, momentum=0.9):

@@ -22,10 +22,10 @@ import numpy as np
 from ._validate import as_numeric, check_positive_int, check_same_shape
 
 
-def _check_lambda(lambd):
+def _check_lambda(lambd, name="lambd"):
     if isinstance(lambd, bool) or not isinstance(lambd, (int, float, np.integer, np.floating)) \
             or not np.isfinite(lambd) or lambd < 0:
-        raise ValueError(f"lambd (the L2 strength λ) must be a finite number ≥ 0, got {lambd!r}")
+        raise ValueError(f"{name} (the L2 strength λ) must be a finite number ≥ 0, got {lambd!r}")
     return float(lambd)
 
 
@@ -47,9 +47,13 @@ def l2_cost(parameters, lambd, m):
     m = check_positive_int("m", m)
     if not isinstance(parameters, dict) or not any(k.startswith("W") for k in parameters):
         raise TypeError("parameters must be a dict with keys 'W1', 'b1', …")
-    total = sum(float(np.sum(as_numeric(f"parameters[{k!r}]", v) ** 2))
-                for k, v in parameters.items() if k.startswith("W"))
-    return lambd / (2 * m) * total
+    return _l2_cost([as_numeric(f"parameters[{k!r}]", v) for k, v in parameters.items() if k.startswith("W")],
+                    lambd, m)
+
+
+def _l2_cost(Ws, lambd, m):
+    """The unchecked twin of :func:`l2_cost`, over a list of W matrices."""
+    return lambd / (2 * m) * sum(float(np.sum(W * W)) for W in Ws)
 
 
 def l2_gradient(W, lambd, m):
@@ -57,6 +61,10 @@ def l2_gradient(W, lambd, m):
     lambd = _check_lambda(lambd)
     m = check_positive_int("m", m)
     W = as_numeric("W", W)
+    return _l2_gradient(W, lambd, m)
+
+
+def _l2_gradient(W, lambd, m):
     return (lambd / m) * W
 
 
@@ -72,6 +80,11 @@ def dropout_forward(A, keep_prob, rng):
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
                         f"got {type(rng).__name__}")
+    return _dropout_forward(A, p, rng)
+
+
+def _dropout_forward(A, p, rng):
+    """The unchecked twin of :func:`dropout_forward` (what the network's training pass calls)."""
     D = (rng.random(A.shape) < p).astype(A.dtype)
     return A * D / p, D
 
@@ -84,4 +97,8 @@ def dropout_backward(dA_drop, D, keep_prob):
     check_same_shape("dA_drop", dA_drop, "D", D)
     if not np.isin(D, (0, 1)).all():
         raise ValueError("D must be the 0/1 mask returned by dropout_forward")
+    return _dropout_backward(dA_drop, D, p)
+
+
+def _dropout_backward(dA_drop, D, p):
     return dA_drop * D / p
