@@ -94,7 +94,7 @@ def _cat_shapes(answer):
     ok, message = compare_number(answer["parameters"], n_params, rtol=0, name="the parameter count", hints=[
         (count["W"], "the five shapes are right; the count has the weights only: every unit also has a bias."),
         (n_params + _CAT_SIZES[0], "the five shapes are right; the count gives the input a bias, but X has none."),
-        (count["W"] + _CAT_SIZES[0], "the five shapes are right; the count has biases for the input, "
+        (count["W"] + sum(_CAT_SIZES[:-1]), "the five shapes are right; the count has biases for the input, "
                                      "not for the output unit: b[l] belongs to layers 1 to L."),
     ])
     if ok:
