@@ -60,3 +60,45 @@ def _dead_with_positive_bias(value):
     if value == _dead_units_with_bias(-0.1):
         return False, "that is the count for b = −0.1: the bias is +0.1."
     return compare_number(value, right, rtol=0)
+
+
+# --- chapter 17: Batch normalisation --------------------------------------------------
+@exercise("17.1", "a number (the ratio)")
+def _batch_variance_bias(value):
+    m = 4
+    return compare_number(value, (m - 1) / m, rtol=1e-6, hints=[
+        (1.0, "the batch variance measures the spread around the batch's own mean, which sits closer "
+              "to the examples than the true mean: its expectation is below σ²."),
+        (m / (m - 1), "that is the inverse: E[Σ(z − z̄)²] = (m − 1)σ², divided by m."),
+        (1 / m, "E[Σ(z − z̄)²] = (m − 1)σ², not σ²: the sum has m terms, only one degree of freedom is lost."),
+        ((m - 1) / m**2, "one 1/m too many: E[Σ(z − z̄)²] = (m − 1)σ², divided by m once."),
+    ])
+
+
+@exercise("17.2", "dZ, a (1, 4) array")
+def _batchnorm_dZ(value):
+    from ..batchnorm import batchnorm_backward, batchnorm_forward
+
+    Z = np.array([[1.0, 2.0, 4.0, 9.0]])
+    dZ_tilde = np.array([[1.0, 0.0, 0.0, 0.0]])
+    _, cache, _, _ = batchnorm_forward(Z, np.array([[2.0]]), np.array([[0.5]]), eps=1e-5)
+    right = batchnorm_backward(dZ_tilde, cache)[0]
+    dZ_hat, Z_hat, inv_std = dZ_tilde * cache.gamma, cache.Z_hat, cache.inv_std
+    slips = [
+        (inv_std * dZ_hat, "only the direct path: μ and σ² depend on every z too (subtract mean(dẐ) and "
+                           "Ẑ ⊙ mean(dẐ ⊙ Ẑ))."),
+        (inv_std * (dZ_hat - dZ_hat.mean()), "the path through σ² is missing: subtract Ẑ ⊙ mean(dẐ ⊙ Ẑ)."),
+        (inv_std * (dZ_hat - Z_hat * (dZ_hat * Z_hat).mean()), "the path through μ is missing: subtract mean(dẐ)."),
+        (right / 2.0, "γ = 2 is missing: dẐ = dZ̃ ⊙ γ."),
+        (right * np.array([[1.0, 0, 0, 0]]), "examples 2-4 get a dZ too: they move μ and σ², on which "
+                                             "example 1's output depends."),
+    ]
+    try:
+        mine = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        mine = None
+    if mine is not None and mine.shape == right.shape:
+        for wrong, why in slips:
+            if np.allclose(mine, wrong, rtol=1e-6, atol=1e-12):
+                return False, why
+    return compare_arrays(value, right, m=4, name="dZ")
