@@ -93,9 +93,12 @@ def relu_derivative(Z):
     """relu'(z) = 1 if z > 0 else 0 (the Heaviside step).
 
     At exactly z = 0 relu is not differentiable; we choose 0 there, as
-    PyTorch and TensorFlow do.  Any value in [0, 1] is a valid subgradient;
-    with real-valued inputs z is exactly 0 almost never, so the choice does
-    not change training.
+    PyTorch and TensorFlow do.  Any value in [0, 1] is a valid subgradient.
+    Exact zeros are rare in the first layer but common in deeper layers at
+    initialisation: with zero biases, an example for which every unit of the
+    layer below is off has Z = b = 0 exactly (chapter *Activation functions
+    and their derivatives*, ``book/03_activations.ipynb``).  The choice then
+    decides whether db receives those examples' gradient.
     """
     return (Z > 0).astype(Z.dtype)
 
