@@ -158,7 +158,8 @@ def _update_running(running, caches, momentum=0.9):
 # --- checks -----------------------------------------------------------------------------
 def batchnorm_layers(parameters):
     """The layers l with a ``"gamma{l}"`` or ``"beta{l}"`` in ``parameters``, in order (checked)."""
-    if not isinstance(parameters, dict) or "W1" not in parameters:
+    if not isinstance(parameters, dict) or "W1" not in parameters \
+            or not any(isinstance(k, str) and k.startswith(("gamma", "beta")) for k in parameters):
         return ()
     L = num_layers(parameters)
     found = [l for l in range(1, L + 1) if f"gamma{l}" in parameters or f"beta{l}" in parameters]
