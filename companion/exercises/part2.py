@@ -1,6 +1,480 @@
-"""Self-checking exercises of Part II (chapters 6 to 10); see :mod:`companion.exercises`."""
+"""Self-checking exercises of Part II (chapters 6 to 10); see :mod:`companion.exercises`.
+
+Each checker works the right answer out with ``companion`` when it is
+called: the scalar network of chapter 6 is a 1-1-1 network run through
+:func:`companion.network.forward`/``backward`` with squared error (for
+m = 1 its dW[l] and dA[0] are the chapter's ∂E/∂w_l and ∂E/∂x), a layer's
+gradients come from :mod:`companion.layers`, a whole network's from
+:mod:`companion.network`, and the common slips are the same backward pass
+with one formula swapped in through ``_core._backward``'s ``dZ_rule``
+hook.  What is stored here is only the data an exercise poses (the
+chapter's point, learning rates, layer sizes), never an answer.
+"""
 from __future__ import annotations
 
-import numpy as np  # noqa: F401
+import numpy as np
 
-from ._framework import compare_arrays, compare_function, compare_number, exercise  # noqa: F401
+from ._framework import compare_arrays, compare_number, exercise
+
+
+def _as_float(value, name="your answer"):
+    """(float, None) or (None, message) for an answer that must be a number."""
+    if isinstance(value, (bool, np.bool_)):
+        return None, f"{name} must be a number, got {value!r}"
+    try:
+        return float(value), None
+    except (TypeError, ValueError):
+        return None, f"{name} must be a number, got {type(value).__name__}"
+
+
+# --- chapter 6: The chain rule on a scalar network -------------------------
+_X, _Y = 1.5, 1.0  # the chapter's input and target
+
+
+def _scalar_net(w1, w2, acts, dZ_rule=None):
+    """Gradients of E of chapter 6's network z1 = w1 x, ..., E = ½(a2 − y)².
+
+    A 1-1-1 network with zero biases and squared error; with one example
+    dW1, dW2 are ∂E/∂w1, ∂E/∂w2 and dA0 is ∂E/∂x.  ``dZ_rule`` swaps in a
+    slip (see ``_core._backward``).
+    """
+    from .._core import _backward
+    from ..network import backward, forward
+
+    P = {"W1": np.array([[w1]]), "b1": np.zeros((1, 1)),
+         "W2": np.array([[w2]]), "b2": np.zeros((1, 1))}
+    X, Y = np.array([[_X]]), np.array([[_Y]])
+    AL, caches = forward(X, P, acts)
+    if dZ_rule is None:
+        grads = backward(AL, Y, caches, "mse")
+    else:
+        grads = _backward(AL, Y, caches, "mse", dZ_rule=dZ_rule)
+    return {k: float(v[0, 0]) for k, v in grads.items()}
+
+
+def _without_g_prime(layer):
+    """A ``dZ_rule``: layer ``layer`` passes dA on as dZ (its g' left out)."""
+    return lambda l, dZ, dA, cache: dA if l == layer else dZ
+
+
+def _close_or_zero(value, want):
+    return bool(np.isclose(value, want, rtol=1e-6, atol=1e-12))
+
+
+@exercise("06.1", "the number ∂E/∂w1 with g1 = ReLU at x = 1.5, y = 1, "
+                  "w1 = -0.5, w2 = -1.2 (so z1 < 0)")
+def _relu_dead(value):
+    value, problem = _as_float(value)
+    if problem:
+        return False, problem
+    w1, w2 = -0.5, -1.2
+    want = _scalar_net(w1, w2, ["relu", "sigmoid"])["dW1"]
+    if _close_or_zero(value, want):
+        return True, ("it matches the gradient of companion's network "
+                      "with a ReLU first layer.")
+    slips = [
+        (_scalar_net(w1, w2, ["relu", "sigmoid"], _without_g_prime(1))["dW1"],
+         "that leaves g1'(z1) out of the product (as if it were 1); "
+         "what is the ReLU's slope where z1 < 0?"),
+        (_scalar_net(w1, w2, ["sigmoid", "sigmoid"])["dW1"],
+         "that is ∂E/∂w1 with g1 still the sigmoid; replace g1 by the ReLU."),
+    ]
+    for wrong, why in slips:
+        if _close_or_zero(value, wrong):
+            return False, why
+    return False, f"your answer is {value:.6g}; that is not it."
+
+
+@exercise("06.2", "the number ∂E/∂x at x = 1.5, y = 1, w1 = 0.8, w2 = -1.2 "
+                  "(both activations sigmoids)")
+def _dE_dx(value):
+    w1, w2, acts = 0.8, -1.2, ["sigmoid", "sigmoid"]
+    grads = _scalar_net(w1, w2, acts)
+    want = grads["dA0"]
+    delta1 = grads["dW1"] / _X                   # ∂E/∂w1 = δ1 x
+    return compare_number(value, want, rtol=1e-6, hints=[
+        (grads["dW1"], "that is ∂E/∂w1 = δ1 x. In z1 = w1 x the input and "
+                       "the weight swap roles: which factor does x get?"),
+        (delta1, "that is δ1 = ∂E/∂z1; one more step down the graph, "
+                 "∂z1/∂x, is missing."),
+        (grads["dA1"], "that is ∂E/∂a1 = δ2 w2; the path to x goes on "
+                       "through g1 and through the weight w1."),
+        (-want, "the sign is flipped: ∂E/∂a2 = a2 − y, not y − a2."),
+        (_scalar_net(w1, w2, acts, _without_g_prime(1))["dA0"],
+         "g1'(z1) is missing: the path to x passes through g1."),
+        (_scalar_net(w1, w2, acts, _without_g_prime(2))["dA0"],
+         "g2'(z2) is missing: δ2 = (a2 − y) g2'(z2)."),
+    ])
+
+
+_RATES, _STEPS = (2.0, 20.0, 200.0), 50  # what exercise 6.3 poses
+
+
+def _descent(rate, w1=0.8, w2=-1.2):
+    """E and the gradient's length before and after each of ``_STEPS``
+    gradient-descent steps on w1, w2 (biases stay 0), by companion's
+    forward, backward and cost."""
+    from ..network import backward, compute_cost, forward
+
+    P = {"W1": np.array([[w1]]), "b1": np.zeros((1, 1)),
+         "W2": np.array([[w2]]), "b2": np.zeros((1, 1))}
+    X, Y = np.array([[_X]]), np.array([[_Y]])
+    acts, errors, lengths = ["sigmoid", "sigmoid"], [], []
+    for _ in range(_STEPS + 1):
+        AL, caches = forward(X, P, acts)
+        errors.append(compute_cost(AL, Y, "mse"))
+        grads = backward(AL, Y, caches, "mse")
+        lengths.append(np.hypot(grads["dW1"][0, 0], grads["dW2"][0, 0]))
+        P["W1"] = P["W1"] - rate * grads["dW1"]
+        P["W2"] = P["W2"] - rate * grads["dW2"]
+    return np.array(errors), np.array(lengths)
+
+
+@exercise("06.3", "the learning rate (2, 20 or 200) whose E is smallest "
+                  "after 50 steps from w1 = 0.8, w2 = -1.2")
+def _best_rate(value):
+    value, problem = _as_float(value, "the learning rate")
+    if problem:
+        return False, problem
+    if not any(np.isclose(value, r) for r in _RATES):
+        return False, f"answer with one of the three rates 2, 20, 200; got {value:g}"
+    runs = {r: _descent(r) for r in _RATES}
+    best = min(runs, key=lambda r: runs[r][0][-1])
+    if np.isclose(value, best):
+        return True, ("it has the smallest E after 50 steps of gradient "
+                      "descent with companion's backward pass.")
+    rate = next(r for r in _RATES if np.isclose(value, r))
+    errors, lengths = runs[rate]
+    ups = int((np.diff(errors) > 0).sum())
+    said = f"with α = {rate:g}, E after 50 steps is not the smallest of the three"
+    if ups:
+        return False, (f"{said}: it goes up {ups} of the 50 times. Steps that "
+                       "large overshoot.")
+    if lengths[1:].max() < 0.01 * lengths[0]:
+        return False, (f"{said}. Look at w after the first step: where do "
+                       "the sigmoids sit, and how large is the gradient "
+                       "there compared with at the start?")
+    return False, (f"{said}, although it goes down at every step. How far "
+                   "does a step at this rate move w when the gradient is as "
+                   "small as the one printed above?")
+
+
+# --- chapter 7: Backprop through one layer, vectorised ---------------------
+def _distinct_sizes(rng):
+    """n_l, n_prev, m: three different sizes, so no wrong product fits."""
+    return (int(v) for v in rng.choice(np.arange(2, 8), size=3, replace=False))
+
+
+@exercise("07.1", "a function dA_prev(W, dZ) that returns dA[l-1] from "
+                  "W[l] (n_l, n_prev) and dZ[l] (n_l, m)")
+def _dA_prev(fn):
+    from ..layers import linear_backward
+
+    if not callable(fn):
+        return False, f"the answer must be a function dA_prev(W, dZ), got {type(fn).__name__}"
+    rng = np.random.default_rng(71)
+    for _ in range(3):
+        n, n_prev, m = _distinct_sizes(rng)
+        W, dZ = rng.normal(size=(n, n_prev)), rng.normal(size=(n, m))
+        A_prev, b = rng.normal(size=(n_prev, m)), rng.normal(size=(n, 1))
+        want = linear_backward(dZ, (A_prev, W, b))[0]
+        shapes = f"for W {W.shape} and dZ {dZ.shape}"
+        try:
+            yours = fn(W.copy(), dZ.copy())
+        except ValueError:
+            return False, (f"{shapes} your function raised ValueError: the "
+                           "product does not fit these shapes. Which "
+                           f"arrangement gives ({n_prev}, {m})?")
+        if np.shape(yours) == want.shape and np.allclose(yours, want / m):
+            return False, (f"{shapes}: m = {m} times too small. dA is a "
+                           "per-example derivative: no 1/m (it enters only "
+                           "at dW and db).")
+        ok, message = compare_arrays(yours, want, name="your dA_prev")
+        if not ok:
+            return False, f"{shapes}: {message}"
+    return True, ("it agrees with layers.linear_backward on 3 random layers "
+                  "(W and dZ of different sizes).")
+
+
+def _update_runs(n, n_prev, m):
+    """Does ``W -= 0.1 * (A_prev @ dZ.T / m)`` run in NumPy?"""
+    W = np.ones((n, n_prev))
+    dW = np.ones((n_prev, m)) @ np.ones((n, m)).T / m
+    try:
+        W -= 0.1 * dW
+    except ValueError:
+        return False
+    return True
+
+
+@exercise("07.3", "a function learner(n_l, n_prev, m) that returns (shape, "
+                  "runs): the shape of A_prev @ dZ.T / m, and True or False "
+                  "for whether W -= lr * dW then runs in NumPy")
+def _transposed_dW(fn):
+    if not callable(fn):
+        return False, ("the answer must be a function learner(n_l, n_prev, m), "
+                       f"got {type(fn).__name__}")
+    cases = [(n + 1, k + 1, m + 1) for n, k, m in np.ndindex(5, 5, 5)]
+    answers = {}
+    for n, n_prev, m in cases:                   # first every shape
+        case = f"for n_l = {n}, n_prev = {n_prev}, m = {m}"
+        out = fn(n, n_prev, m)
+        if not isinstance(out, tuple) or len(out) != 2:
+            return False, ("learner(n_l, n_prev, m) must return a pair "
+                           f"(shape, runs); got {out!r}")
+        shape, answers[n, n_prev, m] = out
+        try:
+            shape = tuple(int(v) for v in shape)
+        except (TypeError, ValueError):
+            return False, (f"{case}: the shape must be a tuple such as "
+                           f"(3, 4); got {shape!r}")
+        truth = (np.ones((n_prev, m)) @ np.ones((n, m)).T / m).shape
+        if shape == truth:
+            continue
+        if shape == (n, n_prev):
+            return False, (f"{case}: {shape} is the shape of the correct dW; "
+                           "work out the learner's product, A_prev @ dZ.T, "
+                           "from the shapes of its two factors.")
+        if m in shape and m not in truth:
+            return False, (f"{case}: {shape} keeps the m examples, but the "
+                           "product sums over them.")
+        return False, f"{case}: the shape is not {shape}. Try it in NumPy."
+    for n, n_prev, m in cases:                   # then whether W -= runs
+        case = f"for n_l = {n}, n_prev = {n_prev}, m = {m}"
+        runs = answers[n, n_prev, m]
+        if not isinstance(runs, (bool, np.bool_)):
+            return False, f"runs must be True or False; {case} it is {runs!r}"
+        if runs == _update_runs(n, n_prev, m):
+            continue
+        if runs:
+            extra = (" W -= ... writes into W, so broadcasting cannot "
+                     "stretch W to a new shape." if 1 in (n, n_prev) else "")
+            return False, (f"the shapes are right; {case} your function says "
+                           "W -= lr * dW runs, but NumPy raises ValueError."
+                           + extra + " Try it.")
+        return False, (f"the shapes are right; {case} NumPy runs "
+                       "W -= lr * dW without an error; your function says "
+                       "it fails.")
+    return True, ("the shape and whether the update runs agree with NumPy "
+                  "for every n_l, n_prev, m from 1 to 5.")
+
+
+# --- chapter 9: The whole network ------------------------------------------
+def _network_inputs(rng, sizes, m):
+    """Fresh parameters (biases not zero), inputs and 0/1 labels."""
+    from .._core import init_parameters
+
+    P = init_parameters(sizes, seed=int(rng.integers(1 << 30)))
+    for l in range(1, len(sizes)):
+        P[f"b{l}"] = rng.normal(scale=0.1, size=P[f"b{l}"].shape)
+    X = rng.normal(size=(sizes[0], m))
+    Y = rng.integers(0, 2, size=(sizes[-1], m)).astype(float)
+    Y[0, :2] = 0.0, 1.0                          # both labels occur
+    return P, X, Y
+
+
+def _slipped(P, X, Y, acts, loss, rule):
+    """The gradients of ``_core._backward`` with ``rule(l, dZ, dA, cache, Y)``
+    swapped in as its dZ_rule."""
+    from .._core import _backward, _forward
+
+    AL, caches = _forward(X, P, acts)
+    return _backward(AL, Y, caches, loss, need_dA0=False,
+                     dZ_rule=lambda l, dZ, dA, cache: rule(l, dZ, dA, cache, Y))
+
+
+def _judge_listing(fn, sizes, acts, slips, seed, name):
+    """(ok, message) for a backward function fn(P, X, Y) -> grads.
+
+    The right gradients are ``network.backward``'s; ``slips`` is a list of
+    (rule, hint): the gradients the same pass gives with ``rule`` as its
+    dZ_rule (see :func:`_slipped`).  Otherwise layers are compared from the
+    top down, so the message names the highest gradient that is wrong (a
+    slip is there; it spreads below).
+    """
+    from ..network import backward, forward
+
+    if not callable(fn):
+        return False, f"the answer must be a function {name}(P, X, Y), got {type(fn).__name__}"
+    loss, L = "binary_cross_entropy", len(sizes) - 1
+    keys = [f"{k}{l}" for l in range(L, 0, -1) for k in ("dW", "db")]
+    rng = np.random.default_rng(seed)
+    for m in (7, 12, 5):
+        P, X, Y = _network_inputs(rng, sizes, m)
+        AL, caches = forward(X, P, acts)
+        want = backward(AL, Y, caches, loss)
+        yours = fn({k: v.copy() for k, v in P.items()}, X.copy(), Y.copy())
+        if not isinstance(yours, dict):
+            return False, f"{name} must return a dict of gradients, got {type(yours).__name__}"
+        missing = [k for k in keys if k not in yours]
+        if missing:
+            return False, f"the dict {name} returns has no {', '.join(missing)}"
+        if all(compare_arrays(yours[k], want[k])[0] for k in keys):
+            continue
+        for rule, hint in slips:
+            slipped = _slipped(P, X, Y, acts, loss, rule)
+            if all(compare_arrays(yours[k], slipped[k])[0] for k in keys):
+                return False, hint
+        right = []
+        for k in keys:
+            ok, message = compare_arrays(yours[k], want[k], m=m, name="it")
+            if not ok:
+                so_far = f"{', '.join(right)} right; " if right else ""
+                return False, f"with m = {m}: {so_far}{k}: {message}"
+            right.append(k)
+    return True, ("it agrees with network.backward on 3 random networks "
+                  f"of sizes {sizes}.")
+
+
+def _no_g_prime(layers):
+    """A slip: the layers in ``layers`` pass dA on as dZ, leaving g' out."""
+    return lambda l, dZ, dA, cache, Y: dA if l in layers else dZ
+
+
+_SIZES_4 = [2, 5, 4, 3, 1]  # the 4-layer network exercise 9.1 poses
+_ACTS_4 = ["relu", "relu", "relu", "sigmoid"]
+
+
+@exercise("09.1", "a function backward_4(P, X, Y) that returns the dict of "
+                  "dW1 ... dW4, db1 ... db4 of the network 2-5-4-3-1 "
+                  "(ReLU, ReLU, ReLU, sigmoid; binary cross-entropy)")
+def _four_layers(fn):
+    from ..activations import sigmoid_derivative
+
+    slips = [
+        (lambda l, dZ, dA, c, Y:
+         (c.A - Y) * sigmoid_derivative(c.Z) if l == 4 else dZ,
+         "dZ[4] has an extra σ'(Z[4]): with a sigmoid output and binary "
+         "cross-entropy the g' cancels, and dZ[4] = A[4] − Y."),
+        (lambda l, dZ, dA, c, Y: c.A - Y if l == 3 else dZ,
+         "layer 3 is a hidden layer now: its dZ comes from dA[3] through "
+         "g'(Z[3]), like the layers below it; the output rule A − Y belongs "
+         "to the output layer only."),
+    ] + [(_no_g_prime({l}), f"dZ[{l}] leaves relu'(Z[{l}]) out: "
+                           f"dZ[{l}] = dA[{l}] ⊙ relu'(Z[{l}]).")
+         for l in (3, 2, 1)]
+    return _judge_listing(fn, _SIZES_4, _ACTS_4, slips, 91, "backward_4")
+
+
+_SIZES_3 = [2, 4, 3, 1]  # the seed network of chapter 9, as in its listing
+_ACTS_TANH = ["tanh", "tanh", "sigmoid"]
+
+
+@exercise("09.2", "a function backward_tanh(P, X, Y) that returns the dict of "
+                  "dW1 ... dW3, db1 ... db3 of the network 2-4-3-1 (tanh, "
+                  "tanh, sigmoid; binary cross-entropy)")
+def _tanh_listing(fn):
+    from ..activations import relu_derivative
+
+    kinds = [
+        (lambda dA, c: dA * relu_derivative(c.Z),
+         "g' is still relu'; with tanh it is 1 − tanh²(Z)."),
+        (lambda dA, c: dA * (1 - c.Z ** 2),
+         "g' is written 1 − Z²; tanh' is 1 − tanh²(Z), which the cache "
+         "holds as 1 − A²."),
+        (lambda dA, c: dA * c.A * (1 - c.A),
+         "g' is written A(1 − A), the sigmoid's; tanh's is 1 − A²."),
+        (lambda dA, c: dA, "g' is left out; with tanh it is 1 − tanh²(Z)."),
+    ]
+    slips = []
+    for swap, says in kinds:
+        for layers in ({1, 2}, {2}, {1}):
+            which = " and ".join(f"dZ[{l}]" for l in sorted(layers))
+
+            def rule(l, dZ, dA, c, Y, swap=swap, layers=layers):
+                return swap(dA, c) if l in layers else dZ
+            slips.append((rule, f"in {which}, {says}"))
+    return _judge_listing(fn, _SIZES_3, _ACTS_TANH, slips, 92,
+                          "backward_tanh")
+
+
+_MNIST_SIZES = [784, 128, 64, 10]  # the network exercise 9.3 poses
+
+
+def _counted(sizes, m, seed):
+    """(forward, backward) multiply-adds of the matrix products, counted
+    from the arrays one training pass of ``_core`` computes (need_dA0=False,
+    as ``MLP.fit`` runs it)."""
+    from .._core import _backward, _forward, init_parameters
+
+    rng = np.random.default_rng(seed)
+    out = "softmax" if sizes[-1] > 1 else "sigmoid"
+    loss = "cross_entropy" if out == "softmax" else "binary_cross_entropy"
+    acts = ["relu"] * (len(sizes) - 2) + [out]
+    P = init_parameters(sizes, seed=seed)
+    X = rng.normal(size=(sizes[0], m))
+    labels = rng.integers(0, sizes[-1], size=m)
+    Y = np.eye(sizes[-1])[:, labels] if out == "softmax" else \
+        rng.integers(0, 2, size=(1, m)).astype(float)
+    AL, caches = _forward(X, P, acts)
+    grads = _backward(AL, Y, caches, loss, need_dA0=False)
+    fwd = bwd = 0
+    for l, cache in enumerate(caches, start=1):
+        n = cache.W.shape[0]
+        fwd += cache.Z.size * cache.A_prev.shape[0]   # W A_prev
+        bwd += grads[f"dW{l}"].size * m              # dZ A_prevᵀ
+        if f"dA{l - 1}" in grads:
+            bwd += grads[f"dA{l - 1}"].size * n      # Wᵀ dZ
+    return fwd, bwd
+
+
+@exercise("09.3", "a function multiply_adds(sizes, m) that returns (forward, "
+                  "backward): the multiply-adds of the matrix products in "
+                  "one forward pass and in the backward pass MLP runs in "
+                  "training, for layer sizes `sizes` and a batch of m")
+def _multiply_adds(fn):
+    if not callable(fn):
+        return False, ("the answer must be a function multiply_adds(sizes, m), "
+                       f"got {type(fn).__name__}")
+    for seed, (sizes, m) in enumerate([(_MNIST_SIZES, 16), ([3, 5, 2], 7),
+                                       ([4, 6, 6, 1], 9), ([5, 3, 8, 2], 4)]):
+        fwd, bwd = _counted(sizes, m, seed)
+        case = f"for sizes {sizes} and m = {m}"
+        out = fn(list(sizes), m)
+        try:
+            yours_f, yours_b = (_exact_count(v) for v in out)
+        except (TypeError, ValueError):
+            return False, ("multiply_adds must return two whole numbers, "
+                           f"(forward, backward); {case} it returned {out!r}")
+        if (yours_f, yours_b) == (fwd, bwd):
+            continue
+        if (yours_f, yours_b) == (bwd, fwd):
+            return False, f"{case}: the two counts are swapped: (forward, backward)."
+        if yours_f != fwd:
+            bias = sum(sizes[1:]) * m
+            if yours_f * m == fwd:
+                return False, (f"{case}: your forward count is per example; "
+                               "the exercise asks for a batch of m.")
+            if yours_f == fwd + bias:
+                return False, (f"{case}: your forward count includes the bias "
+                               "additions; count the multiply-adds of the "
+                               "matrix products W A only.")
+            return False, (f"{case}: your forward count is {yours_f:,}; that "
+                           "is not it. Z[l] = W[l] A[l-1] is one product per "
+                           "layer.")
+        n0_n1 = sizes[0] * sizes[1] * m
+        for wrong, why in [
+            (bwd + n0_n1, "that counts dA[0] = W[1]ᵀ dZ[1]; the training "
+                          "pass skips it (need_dA0=False)."),
+            (fwd, "that counts the dW products only; above the first "
+                  "layer, each layer also passes dA[l-1] = W[l]ᵀ dZ[l] "
+                  "down."),
+            (bwd // m if bwd % m == 0 else None,
+             "that is per example; the exercise asks for a batch of m."),
+        ]:
+            if yours_b == wrong:
+                return False, f"{case}: the forward count is right; {why}"
+        return False, (f"{case}: the forward count is right; your backward "
+                       f"count is {yours_b:,}; that is not it.")
+    return True, ("both counts agree with the arrays companion's training "
+                  "pass computes, for the MNIST network and three others.")
+
+
+def _exact_count(value):
+    """A whole number (int, or a float without a fraction) as an int."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError("a count is not True or False")
+    as_float = float(value)
+    if not as_float.is_integer():
+        raise ValueError("a count is a whole number")
+    return int(as_float)
