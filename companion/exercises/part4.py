@@ -102,3 +102,42 @@ def _batchnorm_dZ(value):
             if np.allclose(mine, wrong, rtol=1e-6, atol=1e-12):
                 return False, why
     return compare_arrays(value, right, m=4, name="dZ")
+
+
+@exercise("17.3", "a function inference_backward(dZ_tilde, gamma, running_var)")
+def _inference_backward(fn):
+    from ..batchnorm import EPS, batchnorm_inference
+    from ..gradcheck import numerical_gradient
+    from ._framework import compare_function
+
+    def reference(dZ_tilde, gamma, running_var):
+        # m ∂J/∂Z of J = (1/m) Σ dZ̃ ⊙ Z̃ by central differences of the inference pass (any Z, any mean)
+        n, m = dZ_tilde.shape
+        Z, mean = np.zeros((n, m)), np.zeros((n, 1))
+        cost = lambda Z_: float((dZ_tilde * batchnorm_inference(Z_, gamma, mean, mean, running_var, EPS)).sum() / m)
+        return m * numerical_gradient(cost, Z)
+
+    def make_inputs(rng):
+        n, m = int(rng.integers(2, 5)), int(rng.integers(3, 7))
+        return rng.normal(size=(n, m)), rng.normal(size=(n, 1)), rng.random((n, 1)) + 0.1
+
+    def one_term(dZ_tilde, gamma, running_var):
+        return dZ_tilde * gamma / np.sqrt(running_var + EPS)
+
+    if callable(fn):
+        rng = np.random.default_rng(1)
+        args = make_inputs(rng)
+        try:
+            got = np.asarray(fn(*[a.copy() for a in args]), dtype=np.float64)
+        except Exception:  # noqa: BLE001  (compare_function reports it)
+            got = None
+        dZ_tilde, gamma, running_var = args
+        if got is not None and got.shape == dZ_tilde.shape:
+            if np.allclose(got, dZ_tilde * gamma / np.sqrt(running_var), rtol=1e-9, atol=0) and \
+                    not np.allclose(got, one_term(*args), rtol=1e-9, atol=0):
+                return False, "ε is missing: the denominator is √(σ²_run + ε), with ε = bn.EPS."
+            if np.allclose(got, dZ_tilde / np.sqrt(running_var + EPS), rtol=1e-9, atol=0):
+                return False, "γ is missing: Z̃ = γ ⊙ (Z − μ_run)/√(σ²_run + ε) + β."
+            if np.allclose(got, dZ_tilde * gamma / (running_var + EPS), rtol=1e-9, atol=0):
+                return False, "divide by the standard deviation √(σ²_run + ε), not the variance."
+    return compare_function(fn, reference, make_inputs, m_of=lambda args: args[0].shape[1])
