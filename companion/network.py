@@ -13,6 +13,15 @@ Parameters live in a dict ``{"W1": …, "b1": …, …}``; gradients in
 ``{"dW1": …, "db1": …, …, "dA0": …}``.  The functions here check their
 arguments and call the unchecked engine in :mod:`companion._core`;
 :class:`~companion.mlp.MLP` wraps them in a training loop.
+
+Part IV's options — L2 (``l2=`` in :func:`compute_cost` and :func:`backward`),
+inverted dropout (``keep_prob=``, ``rng=`` in :func:`forward`) and batch
+normalisation (``"gamma{l}"``, ``"beta{l}"`` in ``parameters``, from
+``init_parameters(..., batchnorm=[…])``; ``running=`` for inference) — run
+the passes of :mod:`companion._options`; with none of them set, these
+functions run exactly the plain passes above (chapters *L2 regularisation and
+dropout*, ``book/16_regularisation.ipynb``, and *Batch normalisation*,
+``book/17_batchnorm.ipynb``).
 """
 from __future__ import annotations
 
