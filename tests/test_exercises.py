@@ -146,3 +146,115 @@ PART1_WRONG = _part1_wrong()
 def test_part1_wrong_answers_get_their_hint(key, wrong, hint, capsys):
     verdict = exercises.check(key, wrong)
     assert verdict.ok is False and hint in verdict.message, verdict.message
+
+
+# --- Part II (chapters 6-10): common wrong answers get the hint meant for them ----------
+# The wrong answers are written here in plain NumPy, not with companion.
+def _sig(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def _scalar_net(w1, w2, g1="sigmoid", x=1.5, y=1.0):
+    """Chapter 6's network by hand: the local factors of the chain rule."""
+    z1 = w1 * x
+    a1 = _sig(z1) if g1 == "sigmoid" else max(z1, 0.0)
+    g1p = a1 * (1 - a1) if g1 == "sigmoid" else float(z1 > 0)
+    z2 = w2 * a1
+    a2 = _sig(z2)
+    g2p = a2 * (1 - a2)
+    return dict(x=x, a1=a1, g1p=g1p, g2p=g2p, e=a2 - y, d2=(a2 - y) * g2p,
+                d1=(a2 - y) * g2p * w2 * g1p)
+
+
+def _listing(acts, m_slip=None, transpose=None, hidden_out=None, extra_sig=False, no_gp=(),
+             gp_slip=None):
+    """A backward(P, X, Y) for a sigmoid+BCE output and hidden `acts`, with one slip planted."""
+    f = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh}
+    fp = {"relu": lambda z, a: (z > 0) * 1.0, "tanh": lambda z, a: 1 - a ** 2}
+
+    def backward(P, X, Y):
+        m, L = X.shape[1], len(acts) + 1
+        A, Zs, As = X, [], [X]
+        for l in range(1, L + 1):
+            Z = P[f"W{l}"] @ A + P[f"b{l}"]
+            A = _sig(Z) if l == L else f[acts[l - 1]](Z)
+            Zs.append(Z)
+            As.append(A)
+        dZ = A - Y
+        if extra_sig:
+            dZ = dZ * A * (1 - A)
+        grads = {}
+        for l in range(L, 0, -1):
+            grads[f"dW{l}"] = dZ @ As[l - 1].T / (1 if l == m_slip else m)
+            if l == transpose:
+                grads[f"dW{l}"] = grads[f"dW{l}"].T
+            grads[f"db{l}"] = dZ.sum(axis=1, keepdims=True) / m
+            if l > 1:
+                dA, Z, A = P[f"W{l}"].T @ dZ, Zs[l - 2], As[l - 1]
+                gp = fp[acts[l - 2]](Z, A) if gp_slip is None else gp_slip(Z, A)
+                dZ = A - Y if l - 1 == hidden_out else dA if l - 1 in no_gp else dA * gp
+        return grads
+    return backward
+
+
+def _count(sizes, m, skip=True, per_example=False, bias=False, swap=False, dW_only=False):
+    """Multiply-adds of the matrix products, by hand, with one slip planted."""
+    k = 1 if per_example else m
+    fwd = sum(a * b for a, b in zip(sizes[1:], sizes[:-1])) * k
+    bwd = fwd if dW_only else 2 * fwd - (sizes[0] * sizes[1] * k if skip else 0)
+    fwd += sum(sizes[1:]) * m if bias else 0
+    return (bwd, fwd) if swap else (fwd, bwd)
+
+
+def _part2_wrong():
+    relu3, tanh2 = ["relu"] * 3, ["tanh"] * 2
+    s1 = _scalar_net(-0.5, -1.2, g1="relu")
+    s1_sig = _scalar_net(-0.5, -1.2)
+    s = _scalar_net(0.8, -1.2)
+    return [
+        ("06.1", s1["d2"] * -1.2 * 1.5, "leaves g1'(z1) out"),
+        ("06.1", s1_sig["d1"] * 1.5, "g1 still the sigmoid"),
+        ("06.1", "zero", "must be a number"),
+        ("06.2", s["d1"] * s["x"], "that is ∂E/∂w1"),
+        ("06.2", s["d1"], "that is δ1 = ∂E/∂z1"),
+        ("06.2", s["d2"] * -1.2, "that is ∂E/∂a1"),
+        ("06.2", -s["d1"] * 0.8, "the sign is flipped"),
+        ("06.2", s["d2"] * -1.2 * 0.8, "g1'(z1) is missing"),
+        ("06.2", s["e"] * -1.2 * s["g1p"] * 0.8, "g2'(z2) is missing"),
+        ("06.3", 2, "goes down at every step"),
+        ("06.3", 200, "Look at w after the first step"),
+        ("06.3", 5, "one of the three rates"),
+        ("07.1", lambda W, dZ: W @ dZ, "raised ValueError"),
+        ("07.1", lambda W, dZ: dZ.T @ W, "transpose"),
+        ("07.1", lambda W, dZ: W.T @ dZ / dZ.shape[1], "no 1/m"),
+        ("07.1", lambda W, dZ: -W.T @ dZ, "sign is flipped"),
+        ("07.3", lambda n, k, m: ((n, k), n == k), "shape of the correct dW"),
+        ("07.3", lambda n, k, m: ((k, m), n == k), "keeps the m examples"),
+        ("07.3", lambda n, k, m: ((k, n), n == k or 1 in (n, k)), "cannot stretch W"),
+        ("07.3", lambda n, k, m: ((k, n), False), "NumPy runs"),
+        ("09.1", _listing(relu3, hidden_out=3), "layer 3 is a hidden layer now"),
+        ("09.1", _listing(relu3, extra_sig=True), "extra σ'(Z[4])"),
+        ("09.1", _listing(relu3, no_gp=(2,)), "dZ[2] leaves relu'(Z[2]) out"),
+        ("09.1", _listing(relu3, transpose=2), "dW2: it is the transpose"),
+        ("09.1", _listing(relu3, m_slip=3), "dW3: 7 = m times too large"),
+        ("09.1", lambda P, X, Y: {"dW4": 0}, "has no db4"),
+        ("09.2", _listing(tanh2, gp_slip=lambda Z, A: (Z > 0) * 1.0), "in dZ[1] and dZ[2], g' is still relu'"),
+        ("09.2", _listing(tanh2, gp_slip=lambda Z, A: 1 - Z ** 2), "written 1 − Z²"),
+        ("09.2", _listing(tanh2, gp_slip=lambda Z, A: A * (1 - A)), "A(1 − A), the sigmoid's"),
+        ("09.2", _listing(tanh2, no_gp=(1,)), "in dZ[1], g' is left out"),
+        ("09.3", lambda s, m: _count(s, m, skip=False), "counts dA[0]"),
+        ("09.3", lambda s, m: _count(s, m, per_example=True), "forward count is per example"),
+        ("09.3", lambda s, m: _count(s, m, bias=True), "bias additions"),
+        ("09.3", lambda s, m: _count(s, m, swap=True), "swapped"),
+        ("09.3", lambda s, m: _count(s, m, dW_only=True), "dW products only"),
+    ]
+
+
+PART2_WRONG = _part2_wrong()
+
+
+@pytest.mark.parametrize("key, wrong, hint", PART2_WRONG, ids=[f"{k}-{i}" for i, (k, _, _) in enumerate(PART2_WRONG)])
+def test_part2_wrong_answers_get_their_hint(key, wrong, hint, capsys):
+    verdict = exercises.check(key, wrong)
+    assert verdict.ok is False and hint in verdict.message, verdict.message
+
