@@ -1,6 +1,8 @@
 """Batch normalisation over the examples of a batch, forward beside backward.
 
-Part IV of the book derives it (*Batch normalisation*).  Examples are
+Part IV of the book derives it (*Batch normalisation*,
+``book/17_batchnorm.ipynb``); a whole network uses it through batch-normalised
+layers (``init_parameters(..., batchnorm=[…])``, ``MLP(..., batchnorm=True)``).  Examples are
 columns, so the statistics run along axis 1 (over the m examples), one per
 unit:
 

@@ -1,8 +1,10 @@
 """L2 regularisation and inverted dropout, each forward rule beside its backward rule.
 
-Part IV of the book derives them (*L2 regularisation and dropout*).  The
-book's convention holds: dA and dZ are per-example derivatives, and the 1/m
-enters once, where the examples are summed.
+Part IV of the book derives them (*L2 regularisation and dropout*,
+``book/16_regularisation.ipynb``).  The book's convention holds: dA and dZ
+are per-example derivatives, and the 1/m enters once, where the examples are
+summed.  A whole network uses them through ``l2=`` and ``keep_prob=`` of
+:mod:`companion.network` and :class:`companion.mlp.MLP`.
 
 L2 (weight decay), for the cost J_λ = J + (λ / 2m) Σ_l ‖W[l]‖²_F:
 
