@@ -18,9 +18,13 @@ Modules, one idea each:
 * ``data``        – one-hot, minibatches, toy sets, MNIST
 * ``plotting``    – the book's figures
 * ``display``     – ``Table``, the tables that reports and chapters print
+* ``exercises``     – self-checking exercises (``exercises.check(key, answer)``)
+* ``regularization`` – L2 and inverted dropout (Part IV)
+* ``batchnorm``   – batch normalisation forward, backward, inference (Part IV)
 
 The unchecked engine that ``network``, ``mlp`` and ``gradcheck`` share is
-the private ``_core``; no module imports one that imports it back.
+the private ``_core`` (with ``_options`` for the Part IV passes, used only
+when an option is set); no module imports one that imports it back.
 ``symbolic`` and ``plotting`` are imported on first use (``import companion``
 does not load SymPy or Matplotlib).
 """

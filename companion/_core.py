@@ -239,7 +239,7 @@ def _forward(X, parameters, activations):
 
 # --- cost ------------------------------------------------------------------
 def _cost(AL, caches, Y, loss):
-    """J, from the logits Z[L] when the output pairing allows (exact at any |z|)."""
+    """J, from the logits Z[L] when the output pairing allows (accurate at any |z|: no floor, no overflow)."""
     spec = _loss.LOSSES[loss]
     if spec.from_logits is not None and spec.fused_with == caches[-1].activation:
         return spec.from_logits(caches[-1].Z, Y)

@@ -15,7 +15,7 @@ On probabilities, the argument of every log and every division is floored at
 the smallest normal number (``np.finfo(dtype).tiny``), so an output of exactly
 0 or 1 gives a large finite cost instead of inf/NaN, and a certain right
 answer still costs exactly 0.  The ``*_from_logits``
-versions take ZL instead and are exact at any |z| (log-sum-exp).
+versions take ZL instead and are accurate at any |z|: no floor, no overflow (log-sum-exp).
 """
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ def binary_cross_entropy_gradient(AL, Y):
 
 
 def binary_cross_entropy_from_logits(ZL, Y):
-    """The same J computed from ZL (AL = σ(ZL)): exact for any |z|."""
+    """The same J computed from ZL (AL = σ(ZL)): accurate for any |z| (no floor, no overflow)."""
     ZL, Y = _checked_pair(ZL, Y, "ZL")
     check_binary_labels("Y", Y)
     return _bce_from_logits(ZL, Y)

@@ -100,7 +100,7 @@ def compute_cost(AL, Y, loss, caches=None, l2=0.0):
     output that rounded to exactly 0 or 1 costs at most about 708 per unit
     (float64).  Pass ``caches`` from :func:`forward` and, for a sigmoid +
     binary cross-entropy or softmax + cross-entropy output, J is computed
-    from the logits Z[L] instead: exact at any |z| (chapter *Loss functions*,
+    from the logits Z[L] instead: accurate at any |z|, with no floor and no overflow (chapter *Loss functions*,
     ``book/04_losses.ipynb``).
 
     ``l2`` = λ > 0 adds the L2 penalty, J + (λ / 2m) Σ_l ‖W[l]‖²_F, with
