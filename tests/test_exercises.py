@@ -258,3 +258,64 @@ def test_part2_wrong_answers_get_their_hint(key, wrong, hint, capsys):
     verdict = exercises.check(key, wrong)
     assert verdict.ok is False and hint in verdict.message, verdict.message
 
+
+
+# --- Part III (chapters 11-13): common wrong answers get the hint meant for them -------
+def _part3_wrong():
+    from companion import optim
+
+    def loop(sign, lr_used=True):
+        def gd(theta, gradients, learning_rate):
+            for d in gradients:
+                theta = theta + sign * (learning_rate if lr_used else 1.0) * d
+            return theta
+        return gd
+
+    def momentum_default(theta, gradients, learning_rate):
+        p, opt = {"W1": theta}, optim.Momentum(float(learning_rate))
+        for d in gradients:
+            opt.step(p, {"dW1": d})
+        return p["W1"]
+
+    adam_without = 0.1 / np.sqrt(0.001)
+    return [
+        ("11.1", lambda c: (2 / c, 1 / c), "swapped"),
+        ("11.1", lambda c: (0.5 / c, 1 / c), "off by a factor 2"),
+        ("11.1", lambda c: (1 / c, 4 / c), "off by a factor 2"),
+        ("11.1", lambda c: (1 / c, c / 2), "grows with c"),
+        ("11.1", lambda c: (1 / c, 1.5 / c), "still converges"),
+        ("11.1", lambda c: (1.5 / c, 2 / c), "already changes sign"),
+        ("11.1", lambda c: (0.5 / c, 2 / c), "keeps its sign"),
+        ("11.2", (0.995, 0.5525), "swapped"),
+        ("11.2", (55.25, 99.5), "not percentages"),
+        ("11.2", (0.5525, 0.9), "your He accuracy differs"),
+        ("11.3", 117, "counts epochs"),
+        ("11.3", 117 * 12, "the last, smaller minibatch"),
+        ("11.3", 300, "batch gradient descent's count"),
+        ("11.3", 122 * 13, "history['loss']"),
+        ("12.3", (109_386, 25_450), "swapped"),
+        ("12.3", (25_408, 109_386), "weights only"),
+        ("12.3", (25_450 + 784, 109_386), "input pixels biases"),
+        ("13.1", loop(+1), "up the gradient"),
+        ("13.1", loop(-1, lr_used=False), "learning rate is missing"),
+        ("13.1", lambda th, g, lr: th - lr * g[-1], "only the last gradient"),
+        ("13.1", momentum_default, "momentum with β = 0.9"),
+        ("13.2", (1.0, adam_without), "swapped"),
+        ("13.2", (100.0, 1.0), "square root"),
+        ("13.2", (1 / adam_without, 1.0), "upside down"),
+        ("13.2", (0.1, 1.0), "leave s uncorrected"),
+        ("13.2", (adam_without, adam_without), "still the uncorrected step"),
+        ("13.3", (1.0, 1000.0), "swapped"),
+        ("13.3", (1000.0, 1000.0), "√ŝ grows"),
+        ("13.3", (1.0, 1.0), "follows the gradient's scale"),
+        ("13.3", (1e6, 1.0), "not quadratic"),
+    ]
+
+
+PART3_WRONG = _part3_wrong()
+
+
+@pytest.mark.parametrize("key, wrong, hint", PART3_WRONG, ids=[f"{k}-{i}" for i, (k, _, _) in enumerate(PART3_WRONG)])
+def test_part3_wrong_answers_get_their_hint(key, wrong, hint, capsys):
+    verdict = exercises.check(key, wrong)
+    assert verdict.ok is False and hint in verdict.message, verdict.message
