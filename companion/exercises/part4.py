@@ -62,6 +62,42 @@ def _dead_with_positive_bias(value):
     return compare_number(value, right, rtol=0)
 
 
+# --- chapter 16: L2 regularisation and dropout ----------------------------------------
+@exercise("16.1", "the factor (a number) that one step multiplies W by")
+def _weight_decay_factor(value):
+    lr, lambd, B = 0.1, 0.1, 32
+    return compare_number(value, 1 - lr * lambd / B, rtol=1e-9, hints=[
+        (1 - lr * lambd, "the penalty is (λ/2m) Σ‖W‖², so its gradient is (λ/m) W: divide by the minibatch's m = 32."),
+        (1 - lr * lambd / (2 * B), "the ½ of (λ/2m)‖W‖² cancels against the 2 of d(w²)/dw: the gradient is (λ/m) W."),
+        (1 - lambd / B, "the step is α dW: the L2 term is multiplied by the learning rate α = 0.1 too."),
+        (lr * lambd / B, "that is how much W shrinks by; the factor that multiplies W is 1 minus it."),
+        (1 + lr * lambd / B, "gradient descent subtracts α dW: the weights shrink, the factor is below 1."),
+    ])
+
+
+@exercise("16.2", "dA, a (2, 2) array")
+def _dropout_dA(value):
+    dA_drop = np.array([[1.0, 2.0], [3.0, 4.0]])
+    D = np.array([[1.0, 0.0], [0.0, 1.0]])
+    p = 0.5
+    right = dA_drop * D / p
+    slips = [
+        (dA_drop * D, "the 1/keep_prob of the forward pass is missing: dA = dA_drop ⊙ D / p."),
+        (dA_drop / p, "the mask is missing: a unit that was dropped contributed nothing, so it gets no gradient."),
+        (dA_drop * D * p, "divide by p (as the forward pass did), do not multiply."),
+        (dA_drop * (1 - D) / p, "that is another mask: the backward pass reuses the forward pass's D."),
+    ]
+    try:
+        mine = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        mine = None
+    if mine is not None and mine.shape == right.shape:
+        for wrong, why in slips:
+            if np.allclose(mine, wrong, rtol=1e-9, atol=1e-12):
+                return False, why
+    return compare_arrays(value, right, name="dA")
+
+
 # --- chapter 17: Batch normalisation --------------------------------------------------
 @exercise("17.1", "a number (the ratio)")
 def _batch_variance_bias(value):
