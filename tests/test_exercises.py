@@ -319,3 +319,27 @@ PART3_WRONG = _part3_wrong()
 def test_part3_wrong_answers_get_their_hint(key, wrong, hint, capsys):
     verdict = exercises.check(key, wrong)
     assert verdict.ok is False and hint in verdict.message, verdict.message
+
+
+# --- chapters 8 and 10: common wrong answers get the hint meant for them ---
+_D = np.sqrt(2) * 1e-9  # ‖g − n‖ of exercise 8.2
+PART2B_WRONG = [
+    ("08.2", _D, "absolute difference"),
+    ("08.2", _D / (np.sqrt(5) * 1e-9), "divided by ‖g‖ alone"),
+    ("08.2", 1 / 3, "not ‖g + n‖"),
+    ("08.2", 2 / 10, "not squared"),
+    ("08.3", {"db3"}, "a row is missing"),
+    ("08.3", {"dW1", "db1", "db2", "db3"}, "the dW rows keep their 1/m"),
+    ("08.3", {"b1", "b2", "b3"}, "with a d"),
+    ("08.3", "db1", "a set of gradient names"),
+    ("10.2", {"dW1", "db1", "db2"}, "does not spread down"),
+    ("10.2", set(), "a row fails"),
+]
+
+
+@pytest.mark.parametrize("key, wrong, hint", PART2B_WRONG,
+                         ids=[f"{k}-{i}" for i, (k, _, _)
+                              in enumerate(PART2B_WRONG)])
+def test_part2b_wrong_answers_get_their_hint(key, wrong, hint, capsys):
+    verdict = exercises.check(key, wrong)
+    assert verdict.ok is False and hint in verdict.message, verdict.message

@@ -478,3 +478,104 @@ def _exact_count(value):
     if not as_float.is_integer():
         raise ValueError("a count is a whole number")
     return int(as_float)
+
+
+# --- chapter 8: Gradient checking ------------------------------------------
+@exercise("08.2", "the number: the relative error of g = (1e-9, 2e-9) and "
+                  "n = (2e-9, 1e-9)")
+def _tiny_gradients(value):
+    from ..gradcheck import relative_error
+
+    g, n = np.array([1e-9, 2e-9]), np.array([2e-9, 1e-9])
+    diff = np.linalg.norm(g - n)
+    return compare_number(value, relative_error(g, n), rtol=1e-3, hints=[
+        (diff, "that is the absolute difference ‖g − n‖; divide it by "
+               "‖g‖ + ‖n‖, so that the scale of the gradients cancels."),
+        (diff / np.linalg.norm(g),
+         "you divided by ‖g‖ alone; the relative error divides by "
+         "‖g‖ + ‖n‖."),
+        (diff / np.linalg.norm(g + n),
+         "the denominator is ‖g‖ + ‖n‖, the sum of the two lengths, "
+         "not ‖g + n‖."),
+        (diff ** 2 / (g @ g + n @ n),
+         "the norms are not squared: ‖g − n‖ / (‖g‖ + ‖n‖)."),
+    ])
+
+
+def _failing_rows(acts, m, seed, scaled):
+    """The gradients ``check_backward`` FAILs when the gradients named in
+    ``scaled`` come out of ``network.backward`` m times too large (the 1/m
+    forgotten there), on the chapter's moons, sizes 2-4-3-1 and BCE."""
+    from ..data import make_moons
+    from ..gradcheck import check_backward
+    from ..network import backward, forward, init_parameters
+
+    X, Y = make_moons(m=m, noise=0.2, seed=0)
+    loss = "binary_cross_entropy"
+
+    def planted(p, X, Y):
+        AL, caches = forward(X, p, acts)
+        grads = backward(AL, Y, caches, loss)
+        return {k: v * X.shape[1] if k in scaled else v
+                for k, v in grads.items()}
+
+    report = check_backward(planted, init_parameters([2, 4, 3, 1], seed=seed),
+                            X, Y, acts, loss)
+    return {k for k, v in report.results.items() if v == "FAIL"}
+
+
+def _as_names(value):
+    """(set of str, None) or (None, message) for a set of gradient names."""
+    if isinstance(value, str) or not hasattr(value, "__iter__"):
+        return None, ("answer with a set of gradient names such as "
+                      f"{{'dW1', 'db2'}}; got {value!r}")
+    names = set(value)
+    if not all(isinstance(k, str) for k in names):
+        return None, f"the names must be strings such as 'db1'; got {value!r}"
+    return names, None
+
+
+def _compare_rows(value, want, hints):
+    """(ok, message) for a set of failing rows; ``hints`` is a list of
+    (test(names), message) tried in order on a wrong answer."""
+    names, problem = _as_names(value)
+    if problem:
+        return False, problem
+    if names == want:
+        return True, ("exactly the rows gradcheck.check_backward FAILs on "
+                      "the planted bug.")
+    if names and all(not k.startswith("d") for k in names):
+        return False, ("name the gradients as the report does, with a d: "
+                       "'db1', not 'b1'.")
+    for test, why in hints:
+        if test(names):
+            return False, why
+    return False, "that is not the set of rows the report FAILs."
+
+
+@exercise("08.3", "the set of gradient names whose rows FAIL, e.g. "
+                  "{'dW1', 'db2'}")
+def _forgot_m_in_db(value):
+    scaled = {"db1", "db2", "db3"}
+    want = _failing_rows(["relu", "relu", "sigmoid"], 64, 2, scaled)
+    return _compare_rows(value, want, [
+        (lambda s: any(k.startswith("dW") for k in s),
+         "the dW rows keep their 1/m: they are computed from dZ, which the "
+         "bug does not touch."),
+        (lambda s: s < want,
+         "every db forgets the 1/m, in every layer; a row is missing."),
+    ])
+
+
+# --- chapter 10: Where am I wrong? -----------------------------------------
+@exercise("10.2", "the set of gradient names whose rows FAIL, e.g. "
+                  "{'dW1', 'db2'}")
+def _forgot_m_in_db2(value):
+    want = _failing_rows(["tanh", "relu", "sigmoid"], 50, 2, {"db2"})
+    return _compare_rows(value, want, [
+        (lambda s: want < s,
+         "the bug does not spread down: nothing below is computed from "
+         "db2 (dZ[2] is passed on, db2 is not)."),
+        (lambda s: not s,
+         "a row fails: db2 is m times too large."),
+    ])
