@@ -186,7 +186,8 @@ def backward_products(cache, layer=None, ax=None, max_side=2.2):
     l, lp = ("l", "l-1") if layer is None else (str(layer), str(layer - 1))
     labels = {"dZ": f"$dZ^{{[{l}]}}$", "A_prevT": f"$A^{{[{lp}]\\top}}$", "dW": f"$dW^{{[{l}]}}$",
               "WT": f"$W^{{[{l}]\\top}}$", "dA_prev": f"$dA^{{[{lp}]}}$"}
-    inner = [f"sum over the m = {m} examples", f"sum over the {n_l} units of layer {l}"]
+    inner = [f"sum over the m = {m} example{'s' * (m != 1)}",
+             f"sum over the {n_l} unit{'s' * (n_l != 1)} of layer {l}"]
     prefix = ["$\\frac{1}{m}$", ""]
     scale = max_side / max(n_l, n_prev, m)
     ax = _axes(ax, (9, 6.4))
@@ -201,20 +202,26 @@ def backward_products(cache, layer=None, ax=None, max_side=2.2):
             top = y_top - (height - h) / 2
             ax.add_patch(plt.Rectangle((x, top - h), w, h, facecolor=["#dbe9f6", "#fde2c8", "#d8f0d2"][k],
                                        edgecolor="black", lw=1.2))
-            ax.text(x + w / 2, top - h / 2, labels[name], ha="center", va="center", fontsize=13)
+            roomy = w >= 1.2 and h >= 0.4  # a small block gets its name beside it, not inside
+            if roomy:
+                ax.text(x + w / 2, top - h / 2, labels[name], ha="center", va="center", fontsize=13)
+            else:
+                ax.text(x + w / 2, top - h - 0.42, labels[name], ha="center", va="top", fontsize=12)
             ax.text(x + w / 2, top - h - 0.08, f"({nr} × {nc})", ha="center", va="top", fontsize=10)
             ax.blocks.append((labels[name], (nr, nc)))
             if k == 0:  # the inner dimension: columns of the left factor
                 ax.annotate("", xy=(x + w, top + 0.12), xytext=(x, top + 0.12),
                             arrowprops=dict(arrowstyle="<->", color="C3", lw=1.2))
-                ax.text(x + w / 2, top + 0.17, inner[r], ha="center", va="bottom", fontsize=9, color="C3")
+                ax.text(x, top + 0.17, inner[r], ha="left", va="bottom", fontsize=9, color="C3")
             if k == 1:  # ... and the rows of the right factor
                 ax.annotate("", xy=(x - 0.1, top - h), xytext=(x - 0.1, top),
                             arrowprops=dict(arrowstyle="<->", color="C3", lw=1.2))
-            x += w + 0.45
+            gap = 1.25 if w < 1.2 else 0.75
+            x += w + gap
             if k < 2:
-                ax.text(x - 0.225, y_top - height / 2, "·" if k == 0 else "=", ha="center", va="center", fontsize=16)
-        y_top -= height + 1.1
+                ax.text(x - gap / 2, y_top - height / 2, "·" if k == 0 else "=", ha="center", va="center",
+                        fontsize=16)
+        y_top -= height + 1.5
     ax.set_xlim(0, x + 0.2)
     ax.set_ylim(y_top + 0.6, 0.7)
     ax.set_aspect("equal")
