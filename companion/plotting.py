@@ -227,3 +227,79 @@ def backward_products(cache, layer=None, ax=None, max_side=2.2):
     ax.set_aspect("equal")
     ax.axis("off")
     return ax
+
+
+def backward_flow(caches, ax=None):
+    """The data flow of an L-layer network, forward above and backward below, from real caches.
+
+    Top row: X → Z[1] → A[1] → … → Z[L] → A[L] → J, with W[l], b[l] feeding
+    each Z[l].  Bottom row, right to left: the gradients.  When the output is
+    a fused pair (sigmoid + binary cross-entropy, softmax + cross-entropy)
+    one arrow goes from J straight to dZ[L] = A[L] − Y; otherwise J → dA[L]
+    → dZ[L].  Each dZ[l] branches to dW[l] = (1/m) dZ[l] A[l−1]ᵀ and
+    db[l] = (1/m) Σ dZ[l], and passes dA[l−1] = W[l]ᵀ dZ[l] down, except
+    below layer 1: dA[0] is not needed.  Every arrow is labelled with the
+    shape of the array it carries, read from the caches of
+    :func:`companion.network.forward`.  Used in *The whole network*
+    (``book/09_whole_network.ipynb``).  Returns the axes; ``ax.arrows`` lists
+    ``(from, to, shape)`` for every arrow drawn.
+    """
+    L = len(caches)
+    if L < 1 or not all(hasattr(c, "Z") and hasattr(c, "A_prev") for c in caches):
+        raise TypeError("caches must be the list of layer caches returned by companion.network.forward")
+    fused = caches[-1].activation in ("sigmoid", "softmax")
+    ax = _axes(ax, (2.2 * (2 * L + 2), 5.2))
+    ax.arrows = []
+    shape = lambda a: f"({a.shape[0]}, {a.shape[1]})"
+
+    def box(x, y, text, colour):
+        ax.text(x, y, text, ha="center", va="center", fontsize=12,
+                bbox=dict(boxstyle="round,pad=0.35", facecolor=colour, edgecolor="black"))
+
+    def arrow(p, q, label, frm, to, colour="black", above=True):
+        ax.annotate("", xy=q, xytext=p, arrowprops=dict(arrowstyle="->", lw=1.4, color=colour,
+                                                         shrinkA=16, shrinkB=16))
+        mx, my = (p[0] + q[0]) / 2, (p[1] + q[1]) / 2
+        if p[0] == q[0]:  # a vertical arrow: its label beside it
+            ax.text(mx + 0.1, my, label, ha="left", va="center", fontsize=9, color=colour)
+        else:
+            ax.text(mx, my + (0.14 if above else -0.14), label, ha="center", va="bottom" if above else "top",
+                    fontsize=9, color=colour)
+        ax.arrows.append((frm, to, label))
+
+    xs = lambda l: 2 * l  # x of Z[l] is 2l − 1, of A[l] is 2l
+    box(0, 1, "$X$", "#eeeeee")
+    for l, c in enumerate(caches, start=1):
+        box(xs(l) - 1, 1, f"$Z^{{[{l}]}}$", "#dbe9f6")
+        box(xs(l), 1, f"$A^{{[{l}]}}$", "#dbe9f6")
+        box(xs(l) - 1, 2.2, f"$W^{{[{l}]}},\\ b^{{[{l}]}}$", "#fde2c8")
+        src = "$X$" if l == 1 else f"$A^{{[{l - 1}]}}$"
+        arrow((xs(l) - 2, 1), (xs(l) - 1, 1), shape(c.A_prev), src, f"$Z^{{[{l}]}}$")
+        arrow((xs(l) - 1, 2.2), (xs(l) - 1, 1), f"{c.W.shape}, {c.b.shape}", f"W{l}, b{l}", f"$Z^{{[{l}]}}$")
+        arrow((xs(l) - 1, 1), (xs(l), 1), shape(c.Z), f"$Z^{{[{l}]}}$", f"$A^{{[{l}]}}$")
+    box(xs(L) + 1, 1, "$J$", "#eeeeee")
+    arrow((xs(L), 1), (xs(L) + 1, 1), shape(caches[-1].A), f"$A^{{[{L}]}}$", "$J$")
+    # backward, right to left, in red
+    red = "C3"
+    box(xs(L) + 1, -0.6, "$J$", "#eeeeee")
+    for l in range(L, 0, -1):
+        c = caches[l - 1]
+        box(xs(l) - 1, -0.6, f"$dZ^{{[{l}]}}$", "#f6dbdb")
+        box(xs(l) - 1, -1.9, f"$dW^{{[{l}]}},\\ db^{{[{l}]}}$", "#d8f0d2")
+        arrow((xs(l) - 1, -0.6), (xs(l) - 1, -1.9), f"$\\frac{{1}}{{m}} dZ A^\\top$, $\\frac{{1}}{{m}}\\Sigma$\n"
+              f"{c.W.shape}, {c.b.shape}", f"dZ{l}", f"dW{l}, db{l}", red)
+        if l == L and fused:
+            arrow((xs(L) + 1, -0.6), (xs(L) - 1, -0.6), f"$A^{{[{L}]}} - Y$  {shape(c.Z)}", "$J$",
+                  f"$dZ^{{[{L}]}}$", red)
+        else:
+            box(xs(l), -0.6, f"$dA^{{[{l}]}}$", "#f6dbdb")
+            right = xs(L) + 1 if l == L else xs(l) + 1
+            rule = "$\\partial\\mathcal{L}/\\partial A$" if l == L else f"$W^{{[{l + 1}]\\top}} dZ$"
+            arrow((right, -0.6), (xs(l), -0.6), f"{rule}  {shape(c.A)}",
+                  "$J$" if l == L else f"$dZ^{{[{l + 1}]}}$", f"$dA^{{[{l}]}}$", red)
+            arrow((xs(l), -0.6), (xs(l) - 1, -0.6), f"$\\odot g'(Z^{{[{l}]}})$  {shape(c.Z)}",
+                  f"$dA^{{[{l}]}}$", f"$dZ^{{[{l}]}}$", red)
+    ax.set_xlim(-0.7, xs(L) + 1.7)
+    ax.set_ylim(-2.5, 2.8)
+    ax.axis("off")
+    return ax

@@ -127,3 +127,23 @@ def test_backward_products_draws_each_block_with_its_true_shape():
     with pytest.raises(ValueError, match="layer must be a positive integer"):
         plotting.backward_products(caches[1], layer=0)
     plt.close("all")
+
+
+def test_backward_flow_draws_the_real_graph_with_shapes():
+    from companion import network
+
+    P = network.init_parameters([2, 4, 3, 1], seed=0)
+    _, caches = network.forward(np.ones((2, 7)), P, ["relu", "relu", "sigmoid"])
+    ax = plotting.backward_flow(caches)
+    labels = {(frm, to): lab for frm, to, lab in ax.arrows}
+    assert labels[("$X$", "$Z^{[1]}$")] == "(2, 7)"
+    assert labels[("W2, b2", "$Z^{[2]}$")] == "(3, 4), (3, 1)"
+    assert "A^{[3]} - Y" in labels[("$J$", "$dZ^{[3]}$")]           # one fused arrow
+    assert ("$J$", "$dA^{[3]}$") not in labels
+    assert not any(to == "$dA^{[0]}$" for _, to, _ in ax.arrows)   # nothing back into X
+    _, caches = network.forward(np.ones((2, 7)), network.init_parameters([2, 4, 2]), ["tanh", "linear"])
+    ax = plotting.backward_flow(caches)                            # not fused: J → dA[L] → dZ[L]
+    assert any(frm == "$J$" and to == "$dA^{[2]}$" for frm, to, _ in ax.arrows)
+    with pytest.raises(TypeError, match="caches must be the list"):
+        plotting.backward_flow([1, 2])
+    plt.close("all")
