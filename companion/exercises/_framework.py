@@ -88,17 +88,23 @@ def check(key, answer=None):
 
 
 # --- comparing answers ---------------------------------------------------------------
-def compare_arrays(yours, want, m=None, name="your answer"):
+def compare_arrays(yours, want, m=None, name="your answer", slips=(), rtol=1e-9):
     """(ok, message) for an array answer against the right one, naming common slips.
 
     Recognised: a transpose, a lost column shape (keepdims), a flipped sign,
     a factor m or 1/m (when ``m`` is given), any other constant factor.
+    ``slips`` lists exercise-specific ``(wrong_array, hint)`` pairs, tried
+    first: an answer within ``rtol`` of a wrong array gets that hint.
     """
     want = np.asarray(want, dtype=np.float64)
     try:
         yours = np.asarray(yours, dtype=np.float64)
     except (TypeError, ValueError):
         return False, f"{name} must be an array of numbers, got {type(yours).__name__}"
+    if yours.shape == want.shape:
+        for wrong, why in slips:
+            if np.allclose(yours, wrong, rtol=rtol, atol=1e-12):
+                return False, why
     if yours.shape != want.shape:
         if yours.shape == want.shape[::-1] and np.allclose(yours.T, want, rtol=RTOL, atol=0):
             return False, f"{name} is the transpose of the right array (shape {yours.shape}, expected {want.shape})"

@@ -87,15 +87,7 @@ def _dropout_dA(value):
         (dA_drop * D * p, "divide by p (as the forward pass did), do not multiply."),
         (dA_drop * (1 - D) / p, "that is another mask: the backward pass reuses the forward pass's D."),
     ]
-    try:
-        mine = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        mine = None
-    if mine is not None and mine.shape == right.shape:
-        for wrong, why in slips:
-            if np.allclose(mine, wrong, rtol=1e-9, atol=1e-12):
-                return False, why
-    return compare_arrays(value, right, name="dA")
+    return compare_arrays(value, right, name="dA", slips=slips)
 
 
 # --- chapter 17: Batch normalisation --------------------------------------------------
@@ -129,15 +121,7 @@ def _batchnorm_dZ(value):
         (right * np.array([[1.0, 0, 0, 0]]), "examples 2-4 get a dZ too: they move μ and σ², on which "
                                              "example 1's output depends."),
     ]
-    try:
-        mine = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        mine = None
-    if mine is not None and mine.shape == right.shape:
-        for wrong, why in slips:
-            if np.allclose(mine, wrong, rtol=1e-6, atol=1e-12):
-                return False, why
-    return compare_arrays(value, right, m=4, name="dZ")
+    return compare_arrays(value, right, m=4, name="dZ", slips=slips, rtol=1e-6)
 
 
 @exercise("17.3", "a function inference_backward(dZ_tilde, gamma, running_var)")
