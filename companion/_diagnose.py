@@ -63,10 +63,14 @@ def _hidden_rule(k, dA, cache, bugs, dZ):
 
 
 def simulate(AL, Y, caches, loss, bugs=()):
-    """dZ{l}, dW{l}, db{l}, dA{l-1} of the backward pass with ``bugs`` planted.
+    """dZ{l}, dW{l}, db{l}, dA{l-1} (and dgamma{l}, dbeta{l}) of the backward pass with ``bugs`` planted.
 
     ``bugs`` is a collection of ``(code, layer)`` from :func:`rules`; with none
-    this is the correct backward pass (``caches`` from ``_core._forward``).
+    this is the correct backward pass.  ``caches`` come from ``_core._forward``
+    or, for a network with dropout masks or batch norm (chapters 16 and 17),
+    are :class:`companion._options.OptionsCache`: then g' is taken at Z̃, the
+    mask D[l] and 1/keep_prob are applied to dA[l], and batch norm's backward
+    runs between dZ̃[l] and dZ[l].
     """
     bugs = set(bugs)
     spec = _loss.LOSSES[loss]
@@ -84,16 +88,52 @@ def simulate(AL, Y, caches, loss, bugs=()):
     grads = {}
     for l in range(L, 0, -1):
         c = caches[l - 1]
+        if getattr(c, "bn", None) is not None:
+            dZ, grads[f"dgamma{l}"], grads[f"dbeta{l}"] = _bn_rule(l, dZ, c.bn, bugs)
         grads[f"dZ{l}"] = dZ
         grads[f"dW{l}"] = dZ @ c.A_prev.T / m
         grads[f"db{l}"] = dZ.sum(axis=1, keepdims=True) / m
         dA = (c.W if ("missing_transpose_W", l) in bugs else c.W.T) @ dZ
         grads[f"dA{l-1}"] = dA
         if l > 1:
-            below = caches[l - 2]
+            below = _as_plain(caches[l - 2])
+            if getattr(caches[l - 2], "D", None) is not None:
+                dA = _dropout_rule(l - 1, dA, caches[l - 2], bugs)
             dZ = _act.ACTIVATIONS[below.activation].backward(dA, below.Z, below.A)
             dZ = _hidden_rule(l - 1, dA, below, bugs, dZ)
     return grads
+
+
+def _as_plain(cache):
+    """The (Z, A) that g' sees: Z̃ and g(Z̃) before dropout in a layer with options."""
+    if hasattr(cache, "Z_tilde"):
+        return cache._replace(Z=cache.Z_tilde, A=cache.A_full)
+    return cache
+
+
+def _dropout_rule(k, dA, cache, bugs):
+    """dA[k] ⊙ D[k] / p, the inverted-dropout backward step, or a learner's slip."""
+    if ("dropout_mask_missing", k) in bugs:
+        return dA
+    if ("dropout_scale_missing", k) in bugs:
+        return dA * cache.D
+    return dA * cache.D / cache.keep_prob
+
+
+def _bn_rule(k, dZ_tilde, bn, bugs):
+    """Batch norm's backward: dZ = (1/σ) (dẐ − mean(dẐ) − ẑ ⊙ mean(dẐ ⊙ ẑ)), dẐ = γ ⊙ dZ̃; dγ, dβ."""
+    Z_hat, gamma, inv_std = bn
+    dZ_hat = dZ_tilde * gamma
+    mean_path = dZ_hat.mean(axis=1, keepdims=True)
+    var_path = Z_hat * (dZ_hat * Z_hat).mean(axis=1, keepdims=True)
+    if ("bn_first_term_only", k) in bugs:
+        mean_path, var_path = 0.0, 0.0
+    if ("bn_missing_mean_path", k) in bugs:
+        mean_path = 0.0
+    if ("bn_missing_variance_path", k) in bugs:
+        var_path = 0.0
+    dZ = inv_std * (dZ_hat - mean_path - var_path)
+    return dZ, (dZ_tilde * Z_hat).mean(axis=1, keepdims=True), dZ_tilde.mean(axis=1, keepdims=True)
 
 
 def rules(caches, loss):
@@ -115,6 +155,10 @@ def rules(caches, loss):
         W = caches[k - 1].W
         if k >= 2 and W.shape[0] == W.shape[1]:
             out.append(("missing_transpose_W", k))
+        if getattr(caches[k - 1], "D", None) is not None:
+            out += [("dropout_mask_missing", k), ("dropout_scale_missing", k), ("dropout_scale_missing:both", k)]
+        if getattr(caches[k - 1], "bn", None) is not None:
+            out += [("bn_first_term_only", k), ("bn_missing_mean_path", k), ("bn_missing_variance_path", k)]
     return out
 
 
@@ -127,6 +171,23 @@ _RULE_TEXT = {
     "inverted_mask": "the mask of layer {k} is inverted: dA{k} ⊙ (Z{k} ≤ 0) instead of dA{k} ⊙ (Z{k} > 0)",
     "inverted_mask:lt": "the mask of layer {k} is inverted: dA{k} ⊙ (Z{k} < 0) instead of dA{k} ⊙ (Z{k} > 0)",
     "missing_penalty": "the penalty's gradient is not in dW (for L2: + (λ/m) W[l])",
+    "l2_factor_m": "the L2 term's gradient is added as λ W[l], without the 1/m: it is (λ/m) W[l]",
+    "l2_on_bias": "the L2 gradient (λ/m) b[l] is added to db too: L2 penalises the weights W[l] only",
+    "dropout_mask_missing": "dropout is skipped in the backward pass of layer {k}: dA{k} must be multiplied "
+                            "by the forward pass's mask D{k} and divided by keep_prob, dA{k} ⊙ D{k} / p",
+    "dropout_scale_missing": "dA{k} ⊙ D{k} without the 1/keep_prob: the forward pass divided A{k} by p, so the "
+                             "backward pass divides dA{k} by p too",
+    "dropout_scale_missing:both": "layer {k}'s dropout has no 1/keep_prob, in the forward and the backward pass: "
+                                  "inverted dropout is A{k} ⊙ D{k} / p (and dA{k} ⊙ D{k} / p)",
+    "mask_redrawn": "the backward pass of layer {k} uses a dropout mask other than the forward pass's D{k} "
+                    "(drawn again?): keep D{k} from the forward pass and reuse it",
+    "bn_first_term_only": "batch norm's backward in layer {k} has only its first term, dZ{k} = dZ_hat / σ "
+                          "(dZ_hat = gamma{k} ⊙ dZ_tilde): the batch mean and variance depend on every z, so "
+                          "subtract mean(dZ_hat) and ẑ ⊙ mean(dZ_hat ⊙ ẑ) before dividing by σ",
+    "bn_missing_mean_path": "batch norm's backward in layer {k} misses the path through the batch mean: "
+                            "subtract mean(dZ_hat) (dZ_hat = gamma{k} ⊙ dZ_tilde)",
+    "bn_missing_variance_path": "batch norm's backward in layer {k} misses the path through the batch variance: "
+                                "subtract ẑ ⊙ mean(dZ_hat ⊙ ẑ) (dZ_hat = gamma{k} ⊙ dZ_tilde)",
     "extra_derivative": "g' applied on top of A{k} − Y: A{k} − Y is already dZ{k}",
     "wrong_dAL:000": "dA{k} = −(Y/A{k} − (1 − Y)/A{k}): the second denominator must be 1 − A{k}",
     "wrong_dAL:002": "dA{k} = −(Y/A{k} + (1 − Y)/(1 − A{k})): the second term must be subtracted, "
@@ -336,6 +397,6 @@ def name_shape(key, yours, correct, candidates, m):
                 return "combined", f"two mistakes together: {text}; and {factor_text(fcode, m, c)}", [code, fcode]
     if len(got) == 1 and np.size(yours) == np.size(correct) and len(want) == 2:
         return "keepdims", SHAPE_TEXT["keepdims"].format(got=got, want=want), ["keepdims"]
-    if key.startswith("db") and np.size(yours) == 1 and (np.size(correct) > 1 or len(got) < 2):
+    if key[:2] == "db" and key[2:].isdigit() and np.size(yours) == 1 and (np.size(correct) > 1 or len(got) < 2):
         return "sum_all", SHAPE_TEXT["sum_all"].format(got=got, want=want), ["sum_all"]  # one number for a column
     return "shape", SHAPE_TEXT["shape"].format(got=got, want=want), ["shape"]

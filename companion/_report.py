@@ -17,7 +17,7 @@ from itertools import combinations
 
 import numpy as np
 
-from ._diagnose import name_rows, name_shape
+from ._diagnose import name_rows, name_shape, rule_text
 from ._estimate import estimate
 from ._learner_errors import explain
 from ._validate import as_numeric
@@ -268,10 +268,25 @@ def _run(problem, yours, threshold, eps, max_entries, seed, notes=(), exception=
         row.update(result="pass", code=None,
                    text="" if not j["n_kinks"] else _plural(j["n_kinks"], "entry", "entries") + " at a kink judged one-sided")
         passing.append(key)
+    changed = _changed_between_calls(arrays, problem.get("again", arrays))
+    for row in rows:
+        if row["gradient"] in changed and row["result"] == "FAIL":
+            row.update(code="random_each_call", text="changes from call to call: two calls with the same inputs "
+                                                     "gave different values (see the notes)")
+    if changed:
+        notes.append(f"{fn_name} returned different {', '.join(sorted(changed))} on two calls with the same "
+                     "inputs: something random is drawn inside it (a dropout mask drawn on every call?); draw "
+                     "the masks once and pass them: check_backward(..., keep_prob=p, masks={1: D1, …})")
+    failing = [k for k in failing if k not in changed]
+    passing = [k for k in passing if k not in changed]
     # name the failures, all rows together
     if failing:
         named = name_rows(failing, arrays, correct, problem["variants"], problem["m"], problem["layer_of"],
                           problem["activation_of"], passing, numerics)
+        if "rescue" in problem and any(named[k][0] in ("unknown", "downstream") for k in failing):
+            for key, k in (problem["rescue"](arrays, failing) or {}).items():
+                named[key] = ("mask_redrawn", rule_text("mask_redrawn", k, problem["activation_of"](k)),
+                              ["mask_redrawn"])
         for row in rows:
             key = row["gradient"]
             if key in named:
@@ -305,6 +320,24 @@ def _run(problem, yours, threshold, eps, max_entries, seed, notes=(), exception=
         notes.append(f"{_plural(n_k, 'entry', 'entries')} moved a pre-activation across or onto a kink within ±ε: "
                      "judged with one-sided estimates (and either branch's slope at a z exactly on the kink)")
     return GradCheckReport(rows, threshold, notes, look_first=look_first, layout=problem.get("layout", "columns"))
+
+
+def _changed_between_calls(first, again):
+    """The keys whose arrays differ between two calls of the learner's function with the same inputs."""
+    if again is first:
+        return set()
+    if not isinstance(again, dict):
+        return set(first)
+    out = set()
+    for key, a in first.items():
+        try:
+            b = np.asarray(again.get(key), dtype=np.float64)
+        except (TypeError, ValueError):
+            out.add(key)
+            continue
+        if b.shape != a.shape or not np.array_equal(a, b, equal_nan=True):
+            out.add(key)
+    return out
 
 
 def _agree(a, b, threshold):

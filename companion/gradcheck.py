@@ -36,42 +36,52 @@ with both is reported as such (``package_disagrees``).
 report compares yours with what well-known bugs would produce (simulated on the
 same network, see :mod:`companion._diagnose`) and names the match:
 
-=======================  ========================================================
-code                     meaning
-=======================  ========================================================
-``transposed``           you computed dWᵀ (e.g. ``A_prev @ dZ.T`` for ``dZ @ A_prev.T``)
-``keepdims``             db has shape (n,) not (n, 1): ``sum`` without ``keepdims=True``
-``wrong_axis``           db summed over the examples' axis the wrong way (axis=0)
-``sum_all``              db summed over every entry: one number
-``not_summed``           db = dZ, not summed over the examples
-``wrong_operand``        dW = dZ·Xᵀ with the wrong X (e.g. A[l] or dA[l] for A[l-1])
-``shape``                any other wrong shape
-``sign``                 the gradient of −J: a flipped sign in dAL or the update
-``factor_m``             m times too large: the 1/m is missing
-``factor_1/m``           m times too small: the 1/m is applied twice (m², m³: three, four times)
-``sign_factor_m``        −m times: sign flipped and 1/m missing (summed log-likelihood)
-``sign_factor_1/m``      −1/m times: sign flipped and 1/m applied twice
-``factor``               another constant, shared by several gradients (a (1, 1) db alone never gets it)
-``zeros``                all zeros: nothing flowed back here
-``missing_derivative``   dZ[k] = dA[k]: the ⊙ g'(Z[k]) is missing
-``derivative_at_A``      g' evaluated at A[k] instead of Z[k]
-``activation_of_dA``     dZ[k] = g(dA[k]) instead of dA[k] ⊙ g'(Z[k])
-``derivative_at_dA``     g' evaluated at dA[k] instead of Z[k]
-``inverted_mask``        the ReLU mask is inverted: dA ⊙ (Z ≤ 0)
-``extra_derivative``     g' applied on top of AL − Y, which already includes it
-``wrong_dAL``            a known wrong dAL formula (seeds 000 and 002)
-``missing_transpose_W``  dA[k-1] = W[k] dZ[k] on a square layer (the shapes hide it)
-``combined``             two mistakes together (the text names both; ``report.bugs``)
-``downstream``           wrong perhaps only because a layer above is (errors flow down)
-``missing``              ``grad_fn`` returned no such gradient
-``misnamed``             it is there, under another name (e.g. ``'dw1'``)
-``no_gradients``         ``grad_fn`` returned None or not a dict
-``exception``            ``grad_fn`` raised: ``report.exception`` says where, shapes, fix
-``package_disagrees``    yours equals the package's analytic gradient, yet the estimates contradict both
-``unknown``              no known bug, or pair of bugs, explains the difference
-``kink``                 (inconclusive) a kink within the step; your value matches neither side
-``unreliable_estimate``  (inconclusive) the estimates with steps ε and ε/10 disagree
-=======================  ========================================================
+============================  ========================================================
+code                          meaning
+============================  ========================================================
+``transposed``                you computed dWᵀ (e.g. ``A_prev @ dZ.T`` for ``dZ @ A_prev.T``)
+``keepdims``                  db has shape (n,) not (n, 1): ``sum`` without ``keepdims=True``
+``wrong_axis``                db summed over the examples' axis the wrong way (axis=0)
+``sum_all``                   db summed over every entry: one number
+``not_summed``                db = dZ, not summed over the examples
+``wrong_operand``             dW = dZ·Xᵀ with the wrong X (e.g. A[l] or dA[l] for A[l-1])
+``shape``                     any other wrong shape
+``sign``                      the gradient of −J: a flipped sign in dAL or the update
+``factor_m``                  m times too large: the 1/m is missing
+``factor_1/m``                m times too small: the 1/m is applied twice (m², m³: three, four times)
+``sign_factor_m``             −m times: sign flipped and 1/m missing (summed log-likelihood)
+``sign_factor_1/m``           −1/m times: sign flipped and 1/m applied twice
+``factor``                    another constant, shared by several gradients (a (1, 1) db alone never gets it)
+``zeros``                     all zeros: nothing flowed back here
+``missing_derivative``        dZ[k] = dA[k]: the ⊙ g'(Z[k]) is missing
+``derivative_at_A``           g' evaluated at A[k] instead of Z[k]
+``activation_of_dA``          dZ[k] = g(dA[k]) instead of dA[k] ⊙ g'(Z[k])
+``derivative_at_dA``          g' evaluated at dA[k] instead of Z[k]
+``inverted_mask``             the ReLU mask is inverted: dA ⊙ (Z ≤ 0)
+``extra_derivative``          g' applied on top of AL − Y, which already includes it
+``wrong_dAL``                 a known wrong dAL formula (seeds 000 and 002)
+``missing_transpose_W``       dA[k-1] = W[k] dZ[k] on a square layer (the shapes hide it)
+``missing_penalty``           the penalty's gradient is not in dW (L2: + (λ/m) W[l] forgotten)
+``l2_factor_m``               L2's gradient added as λ W[l], without the 1/m
+``l2_on_bias``                L2's gradient (λ/m) b[l] added to db too (L2 penalises W only)
+``dropout_mask_missing``      dropout skipped in the backward pass: dA[k] not multiplied by D[k] / p
+``dropout_scale_missing``     D[k] applied without the 1/keep_prob (in backward, or in forward and backward)
+``mask_redrawn``              the backward pass used another 0/1 mask than the forward pass's D[k]
+``random_each_call``          two calls with the same inputs gave different gradients (a mask drawn per call)
+``bn_first_term_only``        batch norm's backward is dẐ/σ only: the paths through μ and σ² are missing
+``bn_missing_mean_path``      batch norm's backward misses − mean(dẐ), the path through μ
+``bn_missing_variance_path``  batch norm's backward misses − ẑ ⊙ mean(dẐ ⊙ ẑ), the path through σ²
+``combined``                  two mistakes together (the text names both; ``report.bugs``)
+``downstream``                wrong perhaps only because a layer above is (errors flow down)
+``missing``                   ``grad_fn`` returned no such gradient
+``misnamed``                  it is there, under another name (e.g. ``'dw1'``)
+``no_gradients``              ``grad_fn`` returned None or not a dict
+``exception``                 ``grad_fn`` raised: ``report.exception`` says where, shapes, fix
+``package_disagrees``         yours equals the package's analytic gradient, yet the estimates contradict both
+``unknown``                   no known bug, or pair of bugs, explains the difference
+``kink``                      (inconclusive) a kink within the step; your value matches neither side
+``unreliable_estimate``       (inconclusive) the estimates with steps ε and ε/10 disagree
+============================  ========================================================
 """
 from __future__ import annotations
 
@@ -79,11 +89,12 @@ import numpy as np
 
 from . import activations as _act
 from . import losses as _loss
-from ._core import LayerCache, _backward, _check_parameters, _check_X, _cost, _forward
-from ._diagnose import MATCH, close, factor_text, factors, name_shape, rule_code, rule_text, rules, simulate
-from ._estimate import estimate
+from . import _options
+from ._core import LayerCache, _backward, _check_parameters, _check_X, _forward
+from ._diagnose import MATCH, close, factor_text, factors, name_shape, rule_code, rule_text
 from ._learner_errors import LearnerError
-from ._report import SHOWN_BELOW, GradCheckReport, _layer_of, _run, _Target, _Variants, format_error, relative_error
+from ._problems import _options_forward, branch, check_masks, network_problem, options_problem
+from ._report import SHOWN_BELOW, GradCheckReport, _run, _Target, _Variants, format_error, relative_error
 from ._validate import as_numeric, check_positive_float
 
 THRESHOLD = 1e-7
@@ -158,99 +169,6 @@ def diagnose(key, yours, correct, variants=(), m=1, activations=()):
 
 
 # --- what is checked: a network, a course-style network, one linear step, one activation ---
-def _branch(act, kappa, side, Z):
-    """The linear piece of g on one side of its kink κ: g(κ) + g'(κ ± δ)(z − κ)."""
-    at = np.array([kappa + side * 1e-3])
-    return act.forward(np.array([kappa]))[0] + act.derivative(at)[0] * (Z - kappa)
-
-
-def _kinks_of(activation):
-    return _act.ACTIVATIONS[activation].kinks
-
-
-def _network_problem(params, X, Y, activations, loss, to_yours, keys, penalty=None):
-    """Targets, correct gradients, simulated mistakes and shape candidates for an L-layer network.
-
-    ``params``, ``X``, ``Y`` are float64 and in the book's layout (examples are columns);
-    ``to_yours[key](array)`` maps a gradient to the learner's layout.
-    """
-    L, m = len(activations), X.shape[1]
-
-    def J_from(layer, A0, freeze=None):
-        A, caches, n_kink = A0, [], 0
-        for j in range(layer, L + 1):
-            W, b, act = params[f"W{j}"], params[f"b{j}"], _act.ACTIVATIONS[activations[j - 1]]
-            A_prev, Z = A, W @ A + b
-            A = act.forward(Z)
-            if freeze is not None:
-                for kappa in act.kinks:
-                    mask = freeze[1][n_kink]
-                    n_kink += 1
-                    if mask.any():
-                        A = np.where(mask, _branch(act, kappa, freeze[0], Z), A)
-            caches.append(LayerCache(A_prev, W, b, Z, A, act.name))
-        kinked = [(c.Z, _kinks_of(c.activation)) for c in caches if _kinks_of(c.activation)]
-        return _cost(A, caches, Y, loss), kinked, float(np.abs(caches[-1].Z).max())
-
-    AL, caches = _forward(X, params, activations)
-    targets = {}
-    for key in keys:
-        if key.startswith("dA"):
-            layer = int(key[2:]) + 1
-            A0 = caches[layer - 1].A_prev.copy()
-            targets[key] = _Target(A0, lambda fr=None, A0=A0, layer=layer: J_from(layer, A0, fr), scale=m)
-        else:
-            targets[key] = _Target(params[key[1:]], lambda fr=None: _plus(J_from(1, X, fr), penalty, params),
-                                   to_yours=to_yours[key])
-
-    extra = {}  # ∂(penalty)/∂θ by central differences (a smooth term), added to the simulated gradients
-    if penalty is not None:
-        for key in keys:
-            if not key.startswith("dA"):
-                extra[key] = np.nan_to_num(estimate(params[key[1:]], lambda: (float(penalty(params)), []),
-                                                    list(np.ndindex(params[key[1:]].shape)), EPSILON).central)
-
-    def mine(grads, bugs=()):
-        skip = any(code == "missing_penalty" for code, _ in bugs)  # the penalty's gradient forgotten
-        return {k: to_yours[k](grads[k] + (0.0 if skip else extra.get(k, 0.0))) for k in keys}
-
-    full = simulate(AL, Y, caches, loss)
-    correct = mine(full)
-    dAL = _loss.LOSSES[loss].gradient(AL, Y)
-
-    def candidates(key):
-        T, l = to_yours[key], _layer_of(key)
-        if key.startswith("dA"):
-            return [("transposed", "", correct[key].T)]
-        dZ = full[f"dZ{l}"]
-        if key.startswith("dW"):
-            dA_l = dAL if l == L else full[f"dA{l}"]
-            return [("transposed", "", correct[key].T),
-                    ("wrong_operand", f"dW{l} = (1/m) dZ{l} A{l}ᵀ: the second factor must be A{l - 1}ᵀ, the layer's input",
-                     T(dZ @ caches[l - 1].A.T / m)),
-                    ("wrong_operand", f"dW{l} = (1/m) dZ{l} dA{l}ᵀ: the second factor must be A{l - 1}ᵀ, the layer's input",
-                     T(dZ @ dA_l.T / m)),
-                    ("wrong_operand", f"dW{l} = (1/m) dZ{l} dA{l - 1}ᵀ: the second factor must be A{l - 1}ᵀ",
-                     T(dZ @ full[f"dA{l - 1}"].T / m))]
-        return [("keepdims", "", correct[key].ravel()),
-                ("wrong_axis", "", T(dZ.sum(axis=0, keepdims=True) / m)), ("wrong_axis", "", dZ.sum(axis=0) / m),
-                ("sum_all", "", np.float64(dZ.sum() / m)), ("sum_all", "", np.array([[dZ.sum() / m]])),
-                ("not_summed", "", T(dZ / m))]
-
-    return dict(
-        keys=keys, m=m, targets=targets, correct=correct, candidates=candidates,
-        variants=_Variants(lambda bugs: mine(simulate(AL, Y, caches, loss, bugs), bugs),
-                           rules(caches, loss) + ([("missing_penalty", L)] if extra else [])),
-        layer_of=_layer_of, activation_of=lambda k: activations[k - 1])
-
-
-def _plus(out, penalty, params):
-    """(J + penalty(parameters), kinked Z's, magnitude): the reference cost with a regularisation term."""
-    if penalty is None:
-        return out
-    return (out[0] + float(penalty(params)),) + tuple(out[1:])
-
-
 def _name(fn, default):
     """The learner's name for their function (``default`` for a lambda); refuse what cannot be called."""
     if not callable(fn):
@@ -292,7 +210,7 @@ def _check_rows_layout(parameters, X, Y):
 
 
 def check_backward(grad_fn, parameters, X, Y, activations, loss, eps=EPSILON, threshold=THRESHOLD,
-                   max_entries=None, seed=0, layout="columns", penalty=None, l2=None):
+                   max_entries=None, seed=0, layout="columns", penalty=None, l2=None, keep_prob=1.0, masks=None):
     """Check any backward pass: ``grad_fn(parameters, X, Y) -> {"dW1": …, "db1": …}``.
 
     The reference is the package's cost J = (1/m) Σ_i 𝓛(A[L]⁽ⁱ⁾, Y⁽ⁱ⁾) after
@@ -302,7 +220,9 @@ def check_backward(grad_fn, parameters, X, Y, activations, loss, eps=EPSILON, th
     ``book/08_gradient_checking.ipynb``).  Everything is checked in float64;
     ``max_entries`` checks a random sample of that many entries per parameter
     (seeded by ``seed``), for big layers.  Anything ``grad_fn`` raises becomes
-    a diagnosis (``report.exception``).
+    a diagnosis (``report.exception``); ``grad_fn`` is called twice, on fresh
+    copies, and gradients that differ between the calls are reported (something
+    random inside it, such as a dropout mask drawn on every call).
 
     ``layout="rows"``: your X is (m, n_0), Y is (m, n_L), W[l] is
     (n_{l-1}, n_l) and b[l] is (1, n_l) or (n_l,), so Z = X W + b; the checker
@@ -314,7 +234,20 @@ def check_backward(grad_fn, parameters, X, Y, activations, loss, eps=EPSILON, th
     that folds its gradient into dW; ``parameters`` are given to it in the
     book's layout (W[l] is (n_l, n_{l-1})).  ``l2=λ`` is the same with the
     package's L2 term, :func:`companion.regularization.l2_cost`:
-    J + (λ / 2m) Σ_l ‖W[l]‖², whose gradient adds (λ / m) W[l] to dW[l].
+    J + (λ / 2m) Σ_l ‖W[l]‖², whose gradient adds (λ / m) W[l] to dW[l]
+    (chapter *L2 regularisation and dropout*, ``book/16_regularisation.ipynb``).
+
+    Batch norm (chapter *Batch normalisation*, ``book/17_batchnorm.ipynb``):
+    a hidden layer l with ``"gamma{l}"`` and ``"beta{l}"`` (n_l, 1) in
+    ``parameters`` (and no ``"b{l}"``, as :func:`companion.network.init_parameters`
+    with ``batchnorm=`` builds them) computes Z̃[l] = γ[l] ⊙ (Z[l] − μ) / √(σ² + ε) + β[l]
+    with the batch's own μ and σ² (training mode), A[l] = g[l](Z̃[l]); dgamma{l}
+    and dbeta{l} are checked too.
+
+    Dropout (chapter 16): ``keep_prob=p`` and ``masks={1: D1, 2: D2, …}`` (or
+    ``{"D1": D1, …}``), the 0/1 masks (n_l, m) your forward pass uses, held
+    fixed: the reference computes A[l] = g[l](Z̃[l]) ⊙ D[l] / p in each layer
+    with a mask.  ``layout="rows"`` takes neither option.
     """
     if l2 is not None:
         if penalty is not None:
@@ -334,6 +267,11 @@ def check_backward(grad_fn, parameters, X, Y, activations, loss, eps=EPSILON, th
     _loss.get(loss)
     eps = check_positive_float("eps", eps)
     threshold = check_positive_float("threshold", threshold)
+    keep_prob = _options.check_dropout(keep_prob, np.random.default_rng(0))  # a ValueError naming keep_prob
+    bn = _options.batchnorm_layers(parameters)
+    if layout == "rows" and (bn or keep_prob < 1 or masks is not None):
+        raise ValueError("layout='rows' takes plain W, b networks: check batch norm and dropout in the book's "
+                         "layout (layout='columns', X is (n_0, m))")
     notes = []
     if layout == "rows":
         col, Xc, Yc, b_shapes = _check_rows_layout(parameters, X, Y)
@@ -345,24 +283,44 @@ def check_backward(grad_fn, parameters, X, Y, activations, loss, eps=EPSILON, th
         to_yours = {f"d{k}": ((lambda a: a.T) if k[0] == "W" else (lambda a, s=b_shapes[k]: a.reshape(s) if a.size == int(np.prod(s)) else a.T))
                     for k in params}
     else:
-        params = {k: np.array(v, dtype=np.float64) for k, v in _check_parameters(parameters, activations, loss).items()}
+        params = {k: np.array(v, dtype=np.float64)
+                  for k, v in _check_parameters(parameters, activations, loss, batchnorm=bn).items()}
         Xc, Yc = X, Y
         to_yours = {f"d{k}": (lambda a: a) for k in params}
     Xc = _check_X(Xc, params)
     Yc = as_numeric("Y", Yc, dtype=np.float64)
     _loss.check_labels(loss, Yc)
-    if Yc.shape != (params[f"W{len(activations)}"].shape[0], Xc.shape[1]):
-        raise ValueError(f"Y has shape {Yc.shape}; expected (n_L, m) = "
-                         f"({params[f'W{len(activations)}'].shape[0]}, {Xc.shape[1]})")
+    L = len(activations)
+    if Yc.shape != (params[f"W{L}"].shape[0], Xc.shape[1]):
+        raise ValueError(f"Y has shape {Yc.shape}; expected (n_L, m) = ({params[f'W{L}'].shape[0]}, {Xc.shape[1]})")
+    if bn and Xc.shape[1] < 2:
+        raise ValueError(f"X has {Xc.shape[1]} example; batch normalisation in training mode needs m ≥ 2")
+    masks = check_masks(masks, keep_prob, params, L, Xc.shape[1])
     if layout == "columns":
+        Xc = np.array(Xc, dtype=np.float64)
         yours_params, X_yours, Y_yours = {k: v.copy() for k, v in params.items()}, Xc.copy(), Yc.copy()
     keys = [f"d{k}" for k in params]
-    problem = _network_problem(params, Xc, Yc, list(activations), loss, to_yours, keys, penalty)
+    if bn or masks:
+        problem = options_problem(params, Xc, Yc, list(activations), loss, keys, bn, masks, keep_prob, penalty, l2)
+        if masks:
+            notes.append(f"dropout: the reference applies your mask{'s' if len(masks) > 1 else ''} D[l] / "
+                         f"{keep_prob:g} in layer{'s' if len(masks) > 1 else ''} "
+                         f"{', '.join(map(str, sorted(masks)))}, the same on every evaluation")
+        if bn:
+            notes.append("batch norm in layer" + ("s " if len(bn) > 1 else " ") + ", ".join(map(str, bn))
+                         + ": the reference normalises with the batch's own mean and variance (training mode)")
+    else:
+        problem = network_problem(params, Xc, Yc, list(activations), loss, to_yours, keys, penalty, l2)
     problem["layout"] = layout
     if penalty is not None:
         notes.append("the reference cost includes your penalty term: J + penalty(parameters)")
     problem["want"] = {k: to_yours[k](params[k[1:]]).shape for k in keys}
+    second = ({k: v.copy() for k, v in yours_params.items()}, X_yours.copy(), Y_yours.copy())
     yours, exc = _call(grad_fn, yours_params, X_yours, Y_yours)
+    if exc is None and isinstance(yours, dict):  # the same inputs again: is anything random inside?
+        yours = {k: np.array(v) if isinstance(v, np.ndarray) else v for k, v in yours.items()}
+        again, _ = _call(grad_fn, *second)
+        problem["again"] = again
     return _run(problem, yours, threshold, eps, max_entries, seed, notes, exc, fn_name=fn_name)
 
 
@@ -372,12 +330,25 @@ def check_gradients(parameters, X, Y, activations, loss, **kwargs):
     dW[l] = (1/m) dZ[l] A[l-1]ᵀ (n_l, n_{l-1}) and db[l] = (1/m) Σ_i dZ[l] (n_l, 1)
     against numerical estimates of ∂J/∂W[l], ∂J/∂b[l] (chapters *The whole
     network*, ``book/09_whole_network.ipynb``, and *Gradient checking*).
-    Keyword arguments are those of :func:`check_backward`.
+    Keyword arguments are those of :func:`check_backward`; with batch-norm
+    parameters or ``keep_prob=``, ``masks=`` the package's pass with those
+    options is checked (``companion._options``, chapters 16 and 17).
     """
+    bn = _options.batchnorm_layers(parameters)
 
     def package_backward(params, X, Y):
-        AL, caches = _forward(X, params, activations)
-        return _backward(AL, Y, caches, loss)
+        if kwargs.get("masks") is not None:  # the package's backward through the given masks
+            keep = kwargs.get("keep_prob", 1.0)
+            masks = check_masks(kwargs["masks"], keep, params, len(activations), X.shape[1])
+            AL, caches, _ = _options_forward(X, params, activations, bn, masks, keep)
+            grads = _options._backward(AL, Y, caches, loss)
+        elif bn:
+            AL, caches = _options._forward(X, params, activations)
+            grads = _options._backward(AL, Y, caches, loss)
+        else:
+            AL, caches = _forward(X, params, activations)
+            grads = _backward(AL, Y, caches, loss)
+        return grads if kwargs.get("l2") is None else _options._add_l2(grads, caches, kwargs["l2"])
 
     return check_backward(package_backward, parameters, X, Y, activations, loss, **kwargs)
 
@@ -414,7 +385,7 @@ def check_course_model(L_model_backward, parameters, X, Y, activations=None, los
     for l in range(1, L + 1):
         keys += [f"dW{l}", f"db{l}", f"dA{l - 1}"]
     ident = {k: (lambda a: a) for k in keys}
-    problem = _network_problem(params, Xc, Yc, list(activations), loss, ident, keys)
+    problem = network_problem(params, Xc, Yc, list(activations), loss, ident, keys)
     AL, caches = _forward(Xc, params, activations)
     problem["want"] = {k: problem["correct"][k].shape for k in keys}
     course_caches = [((c.A_prev.copy(), c.W.copy(), c.b.copy()), c.Z.copy()) for c in caches]
@@ -501,7 +472,7 @@ def check_activation_backward(activation_backward, activation, shape=(4, 5), see
     def J(freeze=None):
         A = act.forward(Zx)
         if freeze is not None and act.kinks:
-            A = np.where(freeze[1][0], _branch(act, act.kinks[0], freeze[0], Zx), A)
+            A = np.where(freeze[1][0], branch(act, act.kinks[0], freeze[0], Zx), A)
         return float((dA * A).sum()), ([(Zx.copy(), act.kinks[:1])] if act.kinks else [])
 
     correct = {"dZ": act.backward(dA, Z, act.forward(Z))}

@@ -8,6 +8,7 @@ quoted are the learner documents in /work/shared/seeds (000, 002, 003).
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -282,3 +283,160 @@ def random_case(seed):
         X = np.round(X, 1)
     Y = one_hot(rng.integers(0, n_L, m), n_L) if loss == "cross_entropy" else (rng.random((1, m)) > 0.5) * 1.0
     return P, X, Y, acts, loss
+
+
+# --- Part IV: the same zoo for L2, inverted dropout and batch norm (chapters 16 and 17) -------
+EPS_BN = 1e-5
+
+# (sizes, activations, loss, options): options = dropout layers, batch-normalised layers, λ
+OPTION_ARCHS = {
+    "relu-relu-sigmoid, dropout 1 2": ([4, 5, 4, 1], ["relu", "relu", "sigmoid"], "binary_cross_entropy",
+                                       dict(drop=(1, 2), bn=(), l2=None)),
+    "tanh-relu-softmax, dropout 1 2": ([3, 5, 4, 3], ["tanh", "relu", "softmax"], "cross_entropy",
+                                       dict(drop=(1, 2), bn=(), l2=None)),
+    "tanh-tanh-sigmoid, dropout 2": ([3, 4, 4, 1], ["tanh", "tanh", "sigmoid"], "binary_cross_entropy",
+                                     dict(drop=(2,), bn=(), l2=None)),
+    "relu-tanh-sigmoid, batch norm 1": ([4, 5, 3, 1], ["relu", "tanh", "sigmoid"], "binary_cross_entropy",
+                                        dict(drop=(), bn=(1,), l2=None)),
+    "tanh-relu-softmax, batch norm 1 2": ([3, 4, 5, 3], ["tanh", "relu", "softmax"], "cross_entropy",
+                                          dict(drop=(), bn=(1, 2), l2=None)),
+    "sigmoid-tanh-sigmoid, batch norm 2": ([3, 4, 4, 1], ["sigmoid", "tanh", "sigmoid"], "binary_cross_entropy",
+                                           dict(drop=(), bn=(2,), l2=None)),
+    "relu-tanh-sigmoid, L2": ([4, 5, 3, 1], ["relu", "tanh", "sigmoid"], "binary_cross_entropy",
+                              dict(drop=(), bn=(), l2=0.7)),
+    "tanh-relu-softmax, L2 + dropout 1": ([3, 5, 4, 3], ["tanh", "relu", "softmax"], "cross_entropy",
+                                         dict(drop=(1,), bn=(), l2=0.4)),
+    "tanh-sigmoid-sigmoid, L2 + batch norm 1": ([3, 4, 4, 1], ["tanh", "sigmoid", "sigmoid"],
+                                                "binary_cross_entropy", dict(drop=(1,), bn=(1,), l2=0.5)),
+}
+KEEP_PROB = 0.7
+
+
+def option_data(arch, seed, m=6):
+    """Parameters (batch-norm layers with γ, β and no b), X, Y and the fixed 0/1 dropout masks."""
+    sizes, acts, loss, opt = arch
+    P, X, Y = data(arch[:3], seed, m=m, biases="random")
+    rng = np.random.default_rng(100 + seed)
+    for l in opt["bn"]:
+        del P[f"b{l}"]
+        P[f"gamma{l}"] = 1 + 0.3 * rng.normal(size=(sizes[l], 1))
+        P[f"beta{l}"] = 0.3 * rng.normal(size=(sizes[l], 1))
+    masks = {}
+    for l in opt["drop"]:
+        D = (rng.random((sizes[l], m)) < KEEP_PROB).astype(float)
+        D[:, 0] = 1.0  # every unit kept by at least one example: a missing mask always shows
+        D[0, 1] = 0.0  # and at least one unit dropped
+        masks[l] = D
+    return P, X, Y, masks
+
+
+def reference_options_backward(P, X, Y, acts, loss, opt, masks, step=None):
+    """A correct learner-style pass with L2, inverted dropout (fixed masks) and batch norm; ``step`` may change it."""
+    step = step or (lambda name, value, ctx: value)
+    L, m, p = len(acts), X.shape[1], KEEP_PROB
+    A, As, Zts, bns = X, [X], [None], [None]
+    for l in range(1, L + 1):
+        if l in opt["bn"]:
+            Z = P[f"W{l}"] @ A
+            mu, var = Z.mean(axis=1, keepdims=True), Z.var(axis=1, keepdims=True)
+            Z_hat = (Z - mu) / np.sqrt(var + EPS_BN)
+            Zt = P[f"gamma{l}"] * Z_hat + P[f"beta{l}"]
+            bns.append((Z_hat, np.sqrt(var + EPS_BN)))
+        else:
+            Zt = P[f"W{l}"] @ A + P[f"b{l}"]
+            bns.append(None)
+        A = _softmax(Zt) if acts[l - 1] == "softmax" else _G[acts[l - 1]][0](Zt)
+        if l in masks:
+            A = step("dropout_forward", A * masks[l] / p, dict(l=l, A=A, D=masks[l], p=p))
+        Zts.append(Zt)
+        As.append(A)
+    dZt = As[L] - Y
+    grads = {}
+    for l in range(L, 0, -1):
+        if bns[l] is not None:
+            Z_hat, std = bns[l]
+            dZ_hat = dZt * P[f"gamma{l}"]
+            dZ = (dZ_hat - dZ_hat.mean(axis=1, keepdims=True)
+                  - Z_hat * (dZ_hat * Z_hat).mean(axis=1, keepdims=True)) / std
+            dZ = step("bn_backward", dZ, dict(l=l, dZ_hat=dZ_hat, Z_hat=Z_hat, std=std))
+            grads[f"dgamma{l}"] = (dZt * Z_hat).sum(axis=1, keepdims=True) / m
+            grads[f"dbeta{l}"] = dZt.sum(axis=1, keepdims=True) / m
+        else:
+            dZ = dZt
+            grads[f"db{l}"] = dZ.sum(axis=1, keepdims=True) / m
+            if opt["l2"] is not None:
+                grads[f"db{l}"] += step("l2_db", 0 * P[f"b{l}"], dict(l=l, b=P[f"b{l}"], lambd=opt["l2"], m=m))
+        grads[f"dW{l}"] = dZ @ As[l - 1].T / m
+        if opt["l2"] is not None:
+            grads[f"dW{l}"] += step("l2_dW", opt["l2"] / m * P[f"W{l}"], dict(l=l, W=P[f"W{l}"], lambd=opt["l2"], m=m))
+        if l > 1:
+            dA = P[f"W{l}"].T @ dZ
+            if l - 1 in masks:
+                dA = step("dropout_backward", dA * masks[l - 1] / p, dict(l=l - 1, dA=dA, D=masks[l - 1], p=p))
+            g_prime = _G[acts[l - 2]][1]
+            dZt = dA * g_prime(Zts[l - 1])
+    return grads
+
+
+def _redrawn(v, c):
+    """A fresh mask with the same keep_prob, from a seeded generator (the same on every call)."""
+    D = (np.random.default_rng(7).random(c["D"].shape) < c["p"]).astype(float)
+    D[:, 0] = 1.0 - c["D"][:, 0]  # differs from the forward pass's mask somewhere in every unit
+    return c["dA"] * D / c["p"]
+
+
+def _drop(arch):
+    return bool(arch[3]["drop"])
+
+
+def _bn(arch):
+    return bool(arch[3]["bn"])
+
+
+def _l2(arch):
+    return arch[3]["l2"] is not None
+
+
+_CALLS = itertools.count()  # a generator seeded anew on every call: the masks differ between calls
+FIRST = "first"  # the first layer with the option (dropout or batch norm)
+
+OPTION_BUGS = [
+    Bug("L2 gradient without 1/m (λ W)", "l2_dW", None, lambda v, c: c["lambd"] * c["W"], "l2_factor_m", needs=_l2),
+    Bug("L2 gradient on the biases too", "l2_db", None, lambda v, c: c["lambd"] / c["m"] * c["b"], "l2_on_bias",
+        needs=_l2),
+    Bug("L2 gradient forgotten", "l2_dW", None, lambda v, c: 0 * v, "missing_penalty", needs=_l2),
+    Bug("dropout mask not applied in backward", "dropout_backward", FIRST, lambda v, c: c["dA"],
+        "dropout_mask_missing", needs=_drop),
+    Bug("backward: mask without 1/keep_prob", "dropout_backward", FIRST, lambda v, c: c["dA"] * c["D"],
+        "dropout_scale_missing", needs=_drop),
+    Bug("no 1/keep_prob in forward and backward", ("dropout_forward", "dropout_backward"), FIRST,
+        lambda v, c: v * c["p"], "dropout_scale_missing", needs=_drop),
+    Bug("mask drawn again in backward (seeded)", "dropout_backward", FIRST, _redrawn, "mask_redrawn", needs=_drop),
+    Bug("mask drawn again in backward, another one on every call", "dropout_backward", FIRST,
+        lambda v, c: c["dA"] * (np.random.default_rng(next(_CALLS)).random(c["D"].shape) < c["p"]) / c["p"],
+        "random_each_call", needs=_drop),
+    Bug("batch norm backward: first term only", "bn_backward", FIRST, lambda v, c: c["dZ_hat"] / c["std"],
+        "bn_first_term_only", needs=_bn),
+    Bug("batch norm backward: no mean path", "bn_backward", FIRST,
+        lambda v, c: (c["dZ_hat"] - c["Z_hat"] * (c["dZ_hat"] * c["Z_hat"]).mean(axis=1, keepdims=True)) / c["std"],
+        "bn_missing_mean_path", needs=_bn),
+    Bug("batch norm backward: no variance path", "bn_backward", FIRST,
+        lambda v, c: (c["dZ_hat"] - c["dZ_hat"].mean(axis=1, keepdims=True)) / c["std"],
+        "bn_missing_variance_path", needs=_bn),
+]
+
+
+def planted_options(bug, arch, masks):
+    """``grad_fn(P, X, Y)``: the options pass with ``bug`` planted (in the first layer with its option)."""
+    sizes, acts, loss, opt = arch
+    steps = () if bug is None else ((bug.step,) if isinstance(bug.step, str) else bug.step)
+    layer = None
+    if bug is not None and bug.layer == FIRST:
+        layer = min(opt["bn"]) if bug.step == "bn_backward" else min(opt["drop"])
+
+    def step(name, value, ctx):
+        if name not in steps or (layer is not None and ctx.get("l") != layer):
+            return value
+        return bug.change(value, ctx)
+
+    return lambda P, X, Y: reference_options_backward(P, X, Y, acts, loss, opt, masks, step)

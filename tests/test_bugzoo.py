@@ -137,3 +137,78 @@ def test_equivalent_correct_forms_never_fail(variant, name):
         P, X, Y = data(arch, seed)
         report = gradcheck.check_backward(planted(variant, arch), P, X, Y, arch[1], arch[2])
         assert report.passed, str(report)
+
+
+# --- Part IV: L2, inverted dropout and batch norm (chapters 16 and 17) ---------------------
+from bugzoo import KEEP_PROB, OPTION_ARCHS, OPTION_BUGS, option_data, planted_options  # noqa: E402
+
+OPTION_CASES = [(bug, name) for bug in [None] + OPTION_BUGS for name, arch in OPTION_ARCHS.items()
+                if bug is None or bug.needs(arch)]
+
+
+def _check_options(grad_fn, arch, P, X, Y, masks):
+    return gradcheck.check_backward(grad_fn, P, X, Y, arch[1], arch[2], l2=arch[3]["l2"],
+                                    keep_prob=KEEP_PROB if masks else 1.0, masks=masks or None)
+
+
+def test_the_option_zoo_covers_every_part_iv_bug():
+    codes = {b.code for b in OPTION_BUGS}
+    assert {"l2_factor_m", "l2_on_bias", "missing_penalty", "dropout_mask_missing", "dropout_scale_missing",
+            "mask_redrawn", "random_each_call", "bn_first_term_only", "bn_missing_mean_path",
+            "bn_missing_variance_path"} <= codes
+    for bug in OPTION_BUGS:  # each on at least 3 architectures
+        assert sum(bug.needs(a) for a in OPTION_ARCHS.values()) >= 3, bug.name
+    kinds = [a[3] for a in OPTION_ARCHS.values()]
+    assert sum(bool(k["drop"]) for k in kinds) >= 3 and sum(bool(k["bn"]) for k in kinds) >= 3
+
+
+@pytest.mark.parametrize("bug, name", OPTION_CASES,
+                         ids=[f"{b.name if b else 'correct'} | {n}" for b, n in OPTION_CASES])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_part_iv_bugs_are_detected_and_named(bug, name, seed):
+    """Correct code passes; every planted Part IV bug FAILs, and every failing row carries its code."""
+    arch = OPTION_ARCHS[name]
+    P, X, Y, masks = option_data(arch, seed)
+    report = _check_options(planted_options(bug, arch, masks), arch, P, X, Y, masks)
+    if bug is None:
+        assert report.passed and set(report.results.values()) == {"pass"}, str(report)
+        return
+    codes = {report.diagnoses[k] for k, v in report.results.items() if v == "FAIL"}
+    assert codes == {bug.code}, str(report)
+
+
+def test_the_reference_is_the_learners_cost_not_the_package():
+    """A correct pass fails against a reference with other masks, another keep_prob or no batch norm."""
+    arch = OPTION_ARCHS["relu-relu-sigmoid, dropout 1 2"]
+    P, X, Y, masks = option_data(arch, 0)
+    fn = planted_options(None, arch, masks)
+    assert _check_options(fn, arch, P, X, Y, masks).passed
+    flipped = {l: 1 - D for l, D in masks.items()}
+    assert not gradcheck.check_backward(fn, P, X, Y, arch[1], arch[2], keep_prob=KEEP_PROB, masks=flipped).passed
+    assert not gradcheck.check_backward(fn, P, X, Y, arch[1], arch[2], keep_prob=0.5, masks=masks).passed
+    arch = OPTION_ARCHS["relu-tanh-sigmoid, batch norm 1"]
+    P, X, Y, masks = option_data(arch, 0)
+    plain = {k: v for k, v in P.items() if not k.startswith(("gamma", "beta"))}
+    plain["b1"] = P["beta1"]
+    fn = planted_options(None, arch, masks)
+    assert not gradcheck.check_backward(lambda p, x, y: {("db1" if k == "dbeta1" else k): v for k, v in
+                                                         fn(P, x, y).items() if k != "dgamma1"},
+                                        plain, X, Y, arch[1], arch[2]).passed
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_no_false_fail_on_random_correct_option_networks(seed):
+    """Random sizes, m, activations (ReLU kinks included), dropout masks, batch-norm layers and λ."""
+    rng = np.random.default_rng(1000 + seed)
+    L = int(rng.integers(2, 4))
+    acts = [str(rng.choice(["relu", "tanh", "sigmoid", "leaky_relu"])) for _ in range(L - 1)]
+    acts.append(str(rng.choice(["sigmoid", "softmax"])))
+    loss = "binary_cross_entropy" if acts[-1] == "sigmoid" else "cross_entropy"
+    sizes = [int(rng.integers(1, 5)) for _ in range(L)] + [1 if acts[-1] == "sigmoid" else 3]
+    hidden = list(range(1, L))
+    opt = dict(drop=tuple(l for l in hidden if rng.random() < 0.6), bn=tuple(l for l in hidden if rng.random() < 0.5),
+               l2=float(rng.random()) if rng.random() < 0.5 else None)
+    arch = (sizes, acts, loss, opt)
+    P, X, Y, masks = option_data(arch, seed, m=int(rng.integers(2, 9)))
+    report = _check_options(planted_options(None, arch, masks), arch, P, X, Y, masks)
+    assert report.passed, str(report)

@@ -417,10 +417,10 @@ def test_misnamed_gradient_key():
 
 def test_verdicts_never_come_from_the_package_gradient(monkeypatch):
     """Break the package's own backward (used only to NAME bugs): correct code still passes, bugs still fail."""
-    import companion.gradcheck as gc
+    import companion._problems as pr
 
-    real = gc.simulate
-    monkeypatch.setattr(gc, "simulate", lambda *a, **k: {key: 2 * v for key, v in real(*a, **k).items()})
+    real = pr.simulate
+    monkeypatch.setattr(pr, "simulate", lambda *a, **k: {key: 2 * v for key, v in real(*a, **k).items()})
     P, X, Y = setup_network(*SEED000)
     assert check_backward(planted(None, *SEED000[1:]), P, X, Y, *SEED000[1:]).passed
     assert not check_backward(planted("missing_1/m", *SEED000[1:]), P, X, Y, *SEED000[1:]).passed
