@@ -343,3 +343,47 @@ PART2B_WRONG = [
 def test_part2b_wrong_answers_get_their_hint(key, wrong, hint, capsys):
     verdict = exercises.check(key, wrong)
     assert verdict.ok is False and hint in verdict.message, verdict.message
+
+
+# --- chapter 18 (row convention): common wrong answers get the hint meant for them ---
+def _part4_rows_wrong():
+    right = {"W2": (128, 64), "b3": (1, 10), "Z1": (32, 128), "dA1": (32, 128), "dW1": (784, 128)}
+
+    def rows_backward(dA=lambda dZ, W: dZ @ W.T, dW=lambda A, dZ, m: A.T @ dZ / m,
+                      db=lambda dZ, m: dZ.sum(axis=0, keepdims=True) / m):
+        def linear_backward_rows(dZ_r, A_prev_r, W_r):
+            m = dZ_r.shape[0]
+            return dA(dZ_r, W_r), dW(A_prev_r, dZ_r, m), db(dZ_r, m)
+        return linear_backward_rows
+
+    x = np.array([[1.0, 0, 2], [0, 1, -1], [3, 1, 0], [-1, 2, 1]])
+    dz = np.array([[1.0, -2], [0.5, 0], [-1, 1], [2, 0.5]])
+    return [
+        ("18.1", {**right, "W2": (64, 128)}, "column-layout shape"),
+        ("18.1", {**right, "dW1": (128, 784)}, "column-layout shape"),
+        ("18.1", {**right, "b3": (10,)}, "how PyTorch and Keras store a bias"),
+        ("18.1", {**right, "dA1": (32, 784)}, "shape of dA0"),
+        ("18.1", {**right, "dW1": (128, 64)}, "dW2's shape"),
+        ("18.1", {k: v for k, v in right.items() if k != "Z1"}, "has no Z1"),
+        ("18.2", rows_backward(db=lambda dZ, m: dZ.sum(axis=1, keepdims=True) / m), "summed over axis=1"),
+        ("18.2", rows_backward(db=lambda dZ, m: dZ.sum(axis=0) / m), "keepdims=True"),
+        ("18.2", rows_backward(dW=lambda A, dZ, m: dZ.T @ A / m), "PyTorch's weight"),
+        ("18.2", rows_backward(dW=lambda A, dZ, m: A.T @ dZ), "1/m is missing"),
+        ("18.2", rows_backward(dA=lambda dZ, W: dZ @ W), "raised ValueError"),
+        ("18.2", rows_backward(dA=lambda dZ, W: dZ @ W.T / dZ.shape[0]), "too small"),
+        ("18.3", x.T @ dz / 4, "Keras-style kernel"),
+        ("18.3", dz.T @ x, "1/m is missing"),
+        ("18.3", -dz.T @ x / 4, "sign is flipped"),
+        ("18.3", (dz.T @ x / 4).ravel(), "shape"),
+    ]
+
+
+PART4_ROWS_WRONG = _part4_rows_wrong()
+
+
+@pytest.mark.parametrize("key, wrong, hint", PART4_ROWS_WRONG,
+                         ids=[f"{k}-{i}" for i, (k, _, _)
+                              in enumerate(PART4_ROWS_WRONG)])
+def test_part4_rows_wrong_answers_get_their_hint(key, wrong, hint, capsys):
+    verdict = exercises.check(key, wrong)
+    assert verdict.ok is False and hint in verdict.message, verdict.message

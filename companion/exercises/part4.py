@@ -161,3 +161,118 @@ def _inference_backward(fn):
             if np.allclose(got, dZ_tilde * gamma / (running_var + EPS), rtol=1e-9, atol=0):
                 return False, "divide by the standard deviation √(σ²_run + ε), not the variance."
     return compare_function(fn, reference, make_inputs, m_of=lambda args: args[0].shape[1])
+
+
+# --- chapter 18: The same network in row convention ----------------------------------
+_ROWS_SIZES, _ROWS_M = [784, 128, 64, 10], 32
+_ROWS_ASKED = ("W2", "b3", "Z1", "dA1", "dW1")
+
+
+def _row_shapes():
+    """Row-layout shapes (every array the transpose of the book's), from network.shape_table."""
+    from ..network import shape_table
+
+    table = shape_table(_ROWS_SIZES, m=_ROWS_M)
+    return {name: tuple(shape[::-1]) for name, shape in zip(table["tensor"], table["shape"])}
+
+
+@exercise("18.1", 'a dict {"W2": shape, "b3": shape, "Z1": shape, "dA1": shape, "dW1": shape} '
+                  "(shapes as tuples, row layout)")
+def _row_layout_shapes(answer):
+    if not isinstance(answer, dict):
+        return False, f"the answer must be a dict with keys {', '.join(_ROWS_ASKED)}; got {type(answer).__name__}"
+    missing = [k for k in _ROWS_ASKED if k not in answer]
+    if missing:
+        return False, f"your dict has no {', '.join(missing)}"
+    rows = _row_shapes()
+    for key in _ROWS_ASKED:
+        try:
+            got = tuple(int(s) for s in answer[key])
+        except (TypeError, ValueError):
+            return False, f"{key}: a shape is a tuple of integers such as (3, 4); got {answer[key]!r}"
+        want = rows[key]
+        if got == want:
+            continue
+        if got == want[::-1]:
+            return False, (f"{key}: {got} is the book's column-layout shape; in rows every array is its "
+                           f"transpose: {want}.")
+        if key == "b3" and got == (want[1],):
+            return False, (f"b3: {got} is how PyTorch and Keras store a bias; this chapter's b_r is a row, "
+                           f"(1, n_l) = {want}, which broadcasts down the m rows.")
+        if key == "dA1" and got == rows["dA0"]:
+            return False, f"dA1: {got} is the shape of dA0 (like X_r); dA1 has A1's shape, {want}."
+        if key == "dW1" and got == rows["dW2"]:
+            return False, f"dW1: {got} is dW2's shape; dW1 has W1's shape, {want}."
+        return False, f"{key}: {got} is not its shape in row layout."
+    return True, "all five shapes are the transposes of network.shape_table's."
+
+
+def _linear_backward_rows_reference(dZ_r, A_prev_r, W_r):
+    """The book's linear_backward on the transposes, transposed back: (dA_prev_r, dW_r, db_r)."""
+    from ..layers import linear_backward
+
+    b = np.zeros((W_r.shape[1], 1))
+    dA_prev, dW, db = linear_backward(dZ_r.T, (A_prev_r.T, W_r.T, b))
+    return dA_prev.T, dW.T, db.T
+
+
+def _rows_inputs(rng):
+    n_prev, n, m = int(rng.integers(2, 5)), int(rng.integers(5, 8)), int(rng.integers(8, 11))
+    return rng.normal(size=(m, n)), rng.normal(size=(m, n_prev)), rng.normal(size=(n_prev, n))
+
+
+@exercise("18.2", "a function linear_backward_rows(dZ_r, A_prev_r, W_r) returning (dA_prev_r, dW_r, db_r)")
+def _linear_backward_rows(fn):
+    from ._framework import compare_function
+
+    if callable(fn):
+        args = _rows_inputs(np.random.default_rng(1))
+        dZ_r, A_prev_r, W_r = args
+        m = dZ_r.shape[0]
+        try:
+            out = fn(*[a.copy() for a in args])
+            _, dW_r, db_r = (np.asarray(o, dtype=np.float64) for o in out)
+        except Exception:  # noqa: BLE001  (compare_function reports it)
+            dW_r = db_r = None
+        if db_r is not None:
+            if db_r.shape == (m, 1) and np.allclose(db_r, dZ_r.sum(axis=1, keepdims=True) / m):
+                return False, ("db_r was summed over axis=1, the units of each example; in rows the "
+                               "examples are axis 0: dZ_r.sum(axis=0, keepdims=True) / m.")
+            if db_r.shape == (dZ_r.shape[1],):
+                return False, ("db_r has shape (n_l,): sum with keepdims=True to keep the row shape "
+                               "(1, n_l) of b_r.")
+        if dW_r is not None and dW_r.shape == W_r.shape[::-1] and np.allclose(dW_r, dZ_r.T @ A_prev_r / m):
+            return False, ("dW_r = dZ_r.T @ A_prev_r / m has PyTorch's weight orientation (n_l, n_{l-1}); "
+                           "W_r is (n_{l-1}, n_l), so dW_r = A_prev_r.T @ dZ_r / m.")
+    return compare_function(fn, _linear_backward_rows_reference, _rows_inputs, m_of=lambda args: args[0].shape[0],
+                            name="linear_backward_rows")
+
+
+def _torch_layer():
+    """Exercise 18.3's layer: x (4, 3), PyTorch's weight (2, 3), per-example dz (4, 2)."""
+    x = np.array([[1.0, 0.0, 2.0], [0.0, 1.0, -1.0], [3.0, 1.0, 0.0], [-1.0, 2.0, 1.0]])
+    weight = np.array([[0.5, -1.0, 0.25], [2.0, 0.0, -0.5]])
+    dz = np.array([[1.0, -2.0], [0.5, 0.0], [-1.0, 1.0], [2.0, 0.5]])
+    return x, weight, dz
+
+
+@exercise("18.3", "weight.grad, a (2, 3) array")
+def _torch_weight_grad(value):
+    from ..layers import linear_backward
+
+    x, weight, dz = _torch_layer()
+    m = x.shape[0]
+    right = linear_backward(dz.T, (x.T, weight, np.zeros((2, 1))))[1]  # the book's dW
+    slips = [
+        (dz.T @ x, "the 1/m is missing: J is the mean over the m = 4 examples, so weight.grad = dzᵀ x / m."),
+        (-right, "the sign is flipped: weight.grad is ∂J/∂weight, not the step −α ∂J/∂weight."),
+    ]
+    x_T_dz = x.T @ dz / m
+    try:
+        yours = np.asarray(value, dtype=np.float64)
+        if yours.shape == x_T_dz.shape and np.allclose(yours, x_T_dz):
+            return False, ("that is x.T @ dz / m, the gradient of a Keras-style kernel (n_in, n_out); "
+                           "PyTorch's weight is (n_out, n_in) = (2, 3), so weight.grad = dz.T @ x / m.")
+    except (TypeError, ValueError):
+        pass
+    return compare_arrays(value, right, m=m, name="weight.grad", slips=slips)
