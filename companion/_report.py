@@ -13,6 +13,7 @@ Failing gradients are then named together (``_diagnose``).
 """
 from __future__ import annotations
 
+import textwrap
 from itertools import combinations
 
 import numpy as np
@@ -23,6 +24,8 @@ from ._learner_errors import explain
 from ._validate import as_numeric
 from .display import Table
 
+DIAGNOSIS_WIDTH = 44  # the text form wraps a diagnosis at this width, and a note at NOTE_WIDTH,
+NOTE_WIDTH = 88  # so that a printed report is about 90 characters wide
 SHOWN_BELOW = 1e-8  # smaller relative errors are rounding noise: shown as "< 1e-08"
 
 
@@ -91,10 +94,13 @@ class GradCheckReport(Table):
             ["gradient", "expected shape", "your shape", "relative error", "result", "diagnosis"],
             [(r["gradient"], r["want"], r["got"], format_error(r["error"]), r["result"], r["text"]) for r in rows],
             title=f"Gradient check (threshold {threshold:.0e}): {verdict}",
+            wrap={"diagnosis": DIAGNOSIS_WIDTH},
         )
 
     def __str__(self):
-        return "\n".join([super().__str__()] + [f"note: {n}" for n in self.notes])
+        notes = [textwrap.fill(n, NOTE_WIDTH, initial_indent="note: ", subsequent_indent="      ",
+                               break_on_hyphens=False) for n in self.notes]
+        return "\n".join([super().__str__()] + notes)
 
     __repr__ = __str__
 

@@ -138,6 +138,14 @@ def test_report_renders_as_text_and_html():
     assert "<table" in html and "FAIL" in html
     ok = check_gradients(P, X, Y, *SEED000[1:])
     assert ok.passed and "< 1e-08" in str(ok) and all(e < 1e-8 for e in ok.errors.values())
+    # the text form wraps long diagnoses and notes (a printed report stays about 90 characters wide)
+    # and loses no word of them
+    two = check_backward(planted("inverted_mask", *SEED000[1:]), P, X, Y, *SEED000[1:])
+    text = str(two)
+    assert max(map(len, text.splitlines())) <= 92 < max(map(len, [*two.texts.values(), *two.notes]))
+    words = " ".join(text.split())
+    assert all(" ".join(t.split()) in words for t in two.texts.values()) and all(
+        " ".join(n.split()) in words for n in two.notes)
 
 
 def test_missing_gradient_and_bad_return():

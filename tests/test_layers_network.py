@@ -304,3 +304,17 @@ def test_a_transposed_W_is_spotted_from_its_bias():
     P["W1"] = P["W1"].T
     with pytest.raises(ValueError, match=r"parameters\['b1'\] has shape \(4, 1\); expected \(3, 1\).*or W1 is transposed"):
         network.forward(np.ones((3, 2)), P, ["relu", "softmax"])
+
+
+def test_table_wraps_a_long_column_in_its_text_form_only():
+    long = "a diagnosis long enough to need three lines at this width"
+    t = Table(["name", "a long header", "text"], [["dW1", 1, long], ["db1", 22, "short"]], wrap={"text": 20})
+    lines = str(t).splitlines()
+    assert max(map(len, lines)) < len(long)
+    assert " ".join(ln[14:] for ln in lines[3:6]) == long  # in order, every word
+    assert lines[0].split() == ["a", "long"] and lines[1].split() == ["name", "header", "text"]
+    assert [ln[:3] for ln in lines[3:]] == ["dW1", "   ", "   ", "db1"]
+    assert long in t._repr_html_() and t["text"][0] == long  # the cells themselves are not changed
+    assert str(Table(["a long header"], [[1]])).splitlines()[0] == "a long header"  # no wrap: one line
+    with pytest.raises(KeyError, match="wrap names no column"):
+        Table(["a"], [[1]], wrap={"b": 3})
