@@ -12,6 +12,7 @@ Modules, one idea each:
 * ``network``     – parameters, L-layer forward/backward, shapes
 * ``mlp``         – ``MLP``, the training loop (also ``network.MLP``)
 * ``gradcheck``   – numerical gradients and a report that diagnoses bugs
+                    (also through L2, dropout masks and batch norm)
 * ``symbolic``    – SymPy derivations turned into NumPy functions
 * ``optim``       – SGD, momentum, Adam
 * ``autograd``    – a tiny reverse-mode autodiff engine (``Tensor``)
@@ -24,7 +25,9 @@ Modules, one idea each:
 
 The unchecked engine that ``network``, ``mlp`` and ``gradcheck`` share is
 the private ``_core`` (with ``_options`` for the Part IV passes, used only
-when an option is set); no module imports one that imports it back.
+when an option is set); the checker's internals are ``_estimate``,
+``_problems``, ``_diagnose``, ``_report`` and ``_learner_errors``.  No module
+imports one that imports it back.
 ``symbolic`` and ``plotting`` are imported on first use (``import companion``
 does not load SymPy or Matplotlib).
 """

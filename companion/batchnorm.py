@@ -7,16 +7,20 @@ columns, so the statistics run along axis 1 (over the m examples), one per
 unit:
 
     forward   μ = (1/m) Σ_i z⁽ⁱ⁾,   σ² = (1/m) Σ_i (z⁽ⁱ⁾ − μ)²,
-              ẑ = (z − μ) / √(σ² + ε),   y = γ ⊙ ẑ + β           Z, Y: (n, m);  γ, β, μ, σ²: (n, 1)
-    backward  with dY per example (the book's convention, no 1/m):
+              ẑ = (z − μ) / √(σ² + ε),   y = γ ⊙ ẑ + β
+              Z, Y: (n, m);  γ, β, μ, σ²: (n, 1)
+    backward  dY = m ∂J/∂Y (the book's scale: no 1/m of the cost), then
               dẑ = dY ⊙ γ
-              dZ = (1/√(σ² + ε)) ⊙ (dẑ − mean_i(dẑ) − ẑ ⊙ mean_i(dẑ ⊙ ẑ))     (n, m)
-              dγ = (1/m) Σ_i dY⁽ⁱ⁾ ⊙ ẑ⁽ⁱ⁾,   dβ = (1/m) Σ_i dY⁽ⁱ⁾        (n, 1)
+              dZ = (1/√(σ² + ε)) ⊙ (dẑ − mean_i(dẑ) − ẑ ⊙ mean_i(dẑ ⊙ ẑ))   (n, m)
+              dγ = (1/m) Σ_i dY⁽ⁱ⁾ ⊙ ẑ⁽ⁱ⁾,   dβ = (1/m) Σ_i dY⁽ⁱ⁾      (n, 1)
 
 The three terms of dZ are the direct path, the path through μ and the path
-through σ².  Unlike every other layer of the book, example i's dZ depends on
-all the examples of the batch: the batch is coupled.  At test time the
-running averages of μ and σ² replace the batch statistics.
+through σ².  dZ = m ∂J/∂Z, as in every layer, but unlike every other layer
+its column i is not example i's own ∂𝓛⁽ⁱ⁾/∂z⁽ⁱ⁾: through μ and σ² it
+collects every example's loss (the batch is coupled).  The 1/m inside
+mean_i belongs to μ and σ²; the cost's 1/m still enters once, at dW, db,
+dγ, dβ.  At test time the running averages of μ and σ² (of the 1/m batch
+variances) replace the batch statistics.
 """
 from __future__ import annotations
 
@@ -72,7 +76,11 @@ def _batchnorm_forward(Z, gamma, beta, eps=EPS):
 
 
 def batchnorm_backward(dY, cache):
-    """dZ (n, m) per example, and dγ, dβ (n, 1) with the 1/m applied; see the module docstring."""
+    """dZ = m ∂J/∂Z (n, m), and dγ, dβ (n, 1) with the 1/m applied, from dY = m ∂J/∂Y (n, m).
+
+    The equations are in the module docstring; chapter *Batch normalisation*
+    (``book/17_batchnorm.ipynb``) derives them with SymPy.
+    """
     if not isinstance(cache, BatchNormCache):
         raise TypeError("cache must be the BatchNormCache returned by batchnorm_forward")
     dY = as_numeric("dY", dY, dtype=cache.Z_hat.dtype)
