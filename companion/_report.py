@@ -314,7 +314,7 @@ def _run(problem, yours, threshold, eps, max_entries, seed, notes=(), exception=
         below = sorted({problem["layer_of"](r["gradient"]) for r in bad if r["code"] not in _SHAPE_CODES} - {top},
                        reverse=True)
         if len({(r["code"], r["text"]) for r in bad}) == 1 and len(bad) > 1 and bad[0]["code"] not in (
-                "unknown", "downstream", "package_disagrees", "exception", "no_gradients"):
+                "unknown", "downstream", "package_disagrees", "exception", "no_gradients", "random_each_call"):
             both = "both" if len(bad) == 2 else f"all {len(bad)}"
             notes.append(f"one mistake explains {both} failing gradients: {bad[0]['text']}")
         elif below and problem.get("layered", True):
