@@ -13,6 +13,7 @@ Failing gradients are then named together (``_diagnose``).
 """
 from __future__ import annotations
 
+import re
 import textwrap
 from itertools import combinations
 
@@ -304,8 +305,10 @@ def _run(problem, yours, threshold, eps, max_entries, seed, notes=(), exception=
                 row.update(code=code, text=text, bugs=bugs)
     if problem.get("layout") == "rows":  # say it in the learner's layout: examples are rows
         for row in rows:
-            row["text"] = (row["text"].replace("axis=1", "axis=0")
-                           .replace("A_prev @ dZ.T instead of dZ @ A_prev.T", "dZ.T @ A_prev instead of A_prev.T @ dZ"))
+            row["text"] = re.sub(  # dA = W dZ in columns is dA = dZ W in rows
+                r"dA(\d+) = W(\d+) dZ(\d+): it must be W\d+ᵀ dZ\d+", r"dA\1 = dZ\3 W\2: it must be dZ\3 W\2ᵀ",
+                row["text"].replace("axis=1", "axis=0")
+                .replace("A_prev @ dZ.T instead of dZ @ A_prev.T", "dZ.T @ A_prev instead of A_prev.T @ dZ"))
     look_first = None
     bad = [r for r in rows if r["result"] == "FAIL"]
     if bad:

@@ -378,21 +378,24 @@ def test_course_style_functions_without_a_wrapper():
         check_activation_backward(relu_b, "softmax")
 
 
+def rows_backward(p, X, Y, forget_transpose_in=None):
+    """ReLU-ReLU-sigmoid in row layout: Z = X W + b, one example per row."""
+    A, Zs = [X], []
+    for l in (1, 2, 3):
+        Zs.append(A[-1] @ p[f"W{l}"] + p[f"b{l}"])
+        A.append(np.maximum(Zs[-1], 0) if l < 3 else 1 / (1 + np.exp(-Zs[-1])))
+    m, dZ, g = X.shape[0], A[3] - Y, {}
+    for l in (3, 2, 1):
+        g[f"dW{l}"], g[f"db{l}"] = A[l - 1].T @ dZ / m, dZ.sum(axis=0, keepdims=True) / m
+        if l > 1:
+            W_back = p[f"W{l}"] if l == forget_transpose_in else p[f"W{l}"].T
+            dZ = (dZ @ W_back) * (Zs[l - 2] > 0)
+    return g
+
+
 def test_row_layout_transposes_at_the_boundary_and_says_so():
     P, X, Y = setup_network(*SEED000)
     rows = {k: (v.T if k[0] == "W" else v.reshape(1, -1)) for k, v in P.items()}
-
-    def rows_backward(p, X, Y):  # Z = X W + b, one example per row
-        A, Zs = [X], []
-        for l in (1, 2, 3):
-            Zs.append(A[-1] @ p[f"W{l}"] + p[f"b{l}"])
-            A.append(np.maximum(Zs[-1], 0) if l < 3 else 1 / (1 + np.exp(-Zs[-1])))
-        m, dZ, g = X.shape[0], A[3] - Y, {}
-        for l in (3, 2, 1):
-            g[f"dW{l}"], g[f"db{l}"] = A[l - 1].T @ dZ / m, dZ.sum(axis=0, keepdims=True) / m
-            if l > 1:
-                dZ = (dZ @ p[f"W{l}"].T) * (Zs[l - 2] > 0)
-        return g
 
     r = check_backward(rows_backward, rows, X.T, Y.T, *SEED000[1:], layout="rows")
     assert r.passed and r.layout == "rows" and r[0]["expected shape"] == (4, 5)
@@ -408,6 +411,16 @@ def test_row_layout_transposes_at_the_boundary_and_says_so():
     assert "axis=0" in r.texts["db1"]
     with pytest.raises(ValueError, match="layout must be 'columns'"):
         check_backward(rows_backward, rows, X.T, Y.T, *SEED000[1:], layout="row")
+
+
+def test_row_layout_names_a_missing_transpose_in_row_notation():
+    sizes, acts, loss = [3, 4, 4, 1], ["relu", "relu", "sigmoid"], "binary_cross_entropy"
+    P, X, Y = setup_network(sizes, acts, loss)
+    rows = {k: (v.T if k[0] == "W" else v.reshape(1, -1)) for k, v in P.items()}
+    r = check_backward(lambda p, x, y: rows_backward(p, x, y, forget_transpose_in=2), rows, X.T, Y.T, acts, loss,
+                       layout="rows")
+    assert r.diagnoses["dW1"] == "missing_transpose_W"
+    assert "dA1 = dZ2 W2: it must be dZ2 W2ᵀ" in r.texts["dW1"] and "W2 dZ2" not in r.texts["dW1"]
 
 
 def test_misnamed_gradient_key():
