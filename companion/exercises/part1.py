@@ -394,3 +394,114 @@ def _extra_mean(fn):
                 return False, f"your factor is {yours[m]} for every m; it depends on m."
             return False, message
     return True, "it matches companion's backward pass with the 1/m in dA[L], for m = 2, 5, 8 and 13."
+
+
+# --- chapter 5: Softmax and cross-entropy ----------------------------------------------
+@exercise("05.1", "a function sigmoid_layer(W, b) that takes a 2-unit softmax layer's W (2, n) and "
+                  "b (2, 1) and returns (w, b0): the weights (1, n) and bias (1, 1) of the 1-unit "
+                  "sigmoid layer whose output is the softmax's first row s_1")
+def _two_class_softmax(fn):
+    from ..activations import sigmoid, softmax
+
+    if not callable(fn):
+        return False, f"the answer must be a function sigmoid_layer(W, b), got {type(fn).__name__}"
+    rng = np.random.default_rng(51)
+    for n, m in [(4, 7), (3, 5), (6, 2)]:
+        W, b, A = rng.normal(size=(2, n)), rng.normal(size=(2, 1)), rng.normal(size=(n, m))
+        want_w, want_b = W[:1] - W[1:], b[:1] - b[1:]
+        assert _close(sigmoid(want_w @ A + want_b), softmax(W @ A + b)[:1])  # s_1 = σ(z_1 − z_2)
+        out = fn(W.copy(), b.copy())
+        if not isinstance(out, tuple) or len(out) != 2:
+            return False, "sigmoid_layer must return two arrays, (w, b0)"
+        w, b0 = (np.asarray(v, dtype=np.float64) for v in out)
+        case = f"for W of shape {W.shape}"
+        if w.shape == (n,):
+            return False, (f"{case}: w has shape {w.shape}; a 1-unit layer's weights are a row, (1, n), "
+                           "like any W[l]: W[:1] - W[1:] keeps it.")
+        ok, message = compare_arrays(w, want_w, name="w", slips=[
+            (W[1:] - W[:1], "w = w_2 − w_1 gives s_2 = 1 − s_1: the sign is flipped; s_1 = σ(z_1 − z_2), "
+                            "so subtract row 2 from row 1."),
+            (W[:1], "w = w_1 alone ignores z_2, but s_1 depends on both scores: only the difference "
+                    "z_1 − z_2 counts, so w = w_1 − w_2."),
+            (W[:1] + W[1:], "the scores are subtracted, not added: s_1 = σ(z_1 − z_2), so w = w_1 − w_2."),
+        ])
+        if not ok:
+            return False, f"{case}: {message}"
+        if b0.shape != (1, 1):
+            return False, (f"the weights are right; the bias has shape {b0.shape}: a 1-unit layer's b "
+                           "is (1, 1), like any b[l] (n_l, 1).")
+        ok, message = compare_arrays(b0, want_b, name="the bias", slips=[
+            (b[1:] - b[:1], "the weights are right; the bias is b_2 − b_1: the sign is flipped, "
+                            "it is b_1 − b_2 like the weights."),
+            (np.zeros((1, 1)), "the weights are right; the bias is missing: z_1 − z_2 = (w_1 − w_2) a "
+                               "+ (b_1 − b_2)."),
+            (b[:1], "the weights are right; the bias is b_1 alone: it is b_1 − b_2, like the weights."),
+        ])
+        if not ok:
+            return False, message if message.startswith("the weights") else f"the weights are right; {message}"
+    return True, "σ(w A + b0) equals the softmax's first row s_1 on 3 random layers."
+
+
+_SHARPEN = (0.1, 0.5, 1, 2, 4, 8, 16)  # the factors exercise 5.2 poses
+_TRENDS = ("grows", "shrinks", "stays")
+
+
+def _diagonal_only_errors(seed=5):
+    """The relative error of dZ = dA ⊙ s(1 − s) against act.softmax_backward
+    at each factor, for 64 random columns of 10 scores (scale 2), as in the chapter."""
+    from ..activations import softmax, softmax_backward
+    from ..gradcheck import relative_error
+
+    rng = np.random.default_rng(seed)
+    Z, dA = rng.normal(scale=2, size=(10, 64)), rng.normal(size=(10, 64))
+    errors = []
+    for factor in _SHARPEN:
+        S = softmax(factor * Z)
+        errors.append(relative_error(dA * S * (1 - S), softmax_backward(dA, S)))
+    return np.array(errors)
+
+
+@exercise("05.2", 'one word for how the relative error changes as the outputs sharpen: '
+                  '"grows", "shrinks" or "stays"')
+def _diagonal_only(word):
+    if not isinstance(word, str) or word.strip().lower() not in _TRENDS:
+        return False, f'answer with one of the words "grows", "shrinks", "stays"; got {word!r}'
+    word = word.strip().lower()
+    trends = set()
+    for seed in (5, 6, 7):  # flattest against sharpest: between them the error need not be monotonic
+        flat, sharp = _diagonal_only_errors(seed)[[0, -1]]
+        trends.add("grows" if sharp > 1.5 * flat else "shrinks" if flat > 1.5 * sharp else "stays")
+    assert len(trends) == 1, trends  # the same trend on three sets of random scores
+    want = trends.pop()
+    if word == want:
+        return True, ("that is what the error does from flat columns (factor 0.1) to nearly one-hot "
+                      "ones (factor 16), measured on three sets of 64 random columns.")
+    measure = ("Measure it: relative_error(dA * S * (1 - S), act.softmax_backward(dA, S)) "
+               "with S = act.softmax(factor * Z), for each factor from 0.1 to 16.")
+    if word == "shrinks":
+        return False, ("the rule drops s_i Σ_{j≠i} s_j da_j, products of two probabilities, but what it "
+                       "keeps, s_i(1 − s_i) da_i, is one too: relative to it, the dropped part does not "
+                       "shrink. " + measure)
+    return False, "the error does not stay about the same. " + measure
+
+
+@exercise("05.3", "True or False: dZ[L] = A[L] − Y still holds for label-smoothed targets")
+def _label_smoothing(value):
+    from ..activations import softmax, softmax_backward
+
+    if not isinstance(value, (bool, np.bool_)):
+        return False, f"answer True or False; got {value!r}"
+    rng = np.random.default_rng(53)
+    A = softmax(rng.normal(scale=2, size=(10, 20)))
+    Y = np.eye(10)[:, rng.integers(0, 10, size=20)]
+    Y_smooth = 0.9 * Y + 0.1 / 9 * (1 - Y)  # what the exercise poses
+    want = _close(softmax_backward(-Y_smooth / A, A), A - Y_smooth)  # the long way: dL/da = -y/a, then softmax
+    if value == want:
+        return True, ("the long way, act.softmax_backward(-Y_smooth / A, A), equals A − Y_smooth "
+                      "on 20 random columns.")
+    if not value:
+        return False, ("the derivation needs only Σ_k y_k = 1; do smoothed labels satisfy it? Compute the "
+                       "long way, act.softmax_backward(-Y_smooth / A, A), and compare with A − Y_smooth. "
+                       "(losses.cross_entropy_gradient refuses smoothed labels because it insists on "
+                       "one-hot ones, not because the formula fails.)")
+    return False, "the long way differs from A − Y_smooth here."  # pragma: no cover - want is True
