@@ -579,3 +579,259 @@ def _forgot_m_in_db2(value):
         (lambda s: not s,
          "a row fails: db2 is m times too large."),
     ])
+
+
+# --- chapter 8, exercises 1 and 4 --------------------------------------------
+_SWEEP = np.logspace(-1, -12, 23)  # the ε grid of the chapter's sweep
+
+
+def _one_sided_sweep():
+    """(relative errors of the one-sided difference at each ε of ``_SWEEP``,
+    the same for the central difference), float64, for ∂J/∂W2 of the
+    chapter's network: moons (m = 64), 2-4-3-1, tanh-tanh-sigmoid, BCE,
+    Xavier initialisation with seed 1."""
+    from ..data import make_moons
+    from ..gradcheck import numerical_gradient, relative_error
+    from ..network import backward, compute_cost, forward, init_parameters
+
+    X, Y = make_moons(m=64, noise=0.2, seed=0)
+    acts, loss = ["tanh", "tanh", "sigmoid"], "binary_cross_entropy"
+    P = init_parameters([2, 4, 3, 1], method="xavier", seed=1)
+    AL, caches = forward(X, P, acts)
+    exact = backward(AL, Y, caches, loss)["dW2"]
+
+    def J(W2):
+        AL, _ = forward(X, dict(P, W2=W2), acts)
+        return compute_cost(AL, Y, loss)
+
+    def one_sided(W, e):
+        base, g = J(W), np.zeros_like(W)
+        for k in np.ndindex(W.shape):
+            old = W[k]
+            W[k] = old + e
+            g[k] = (J(W) - base) / e
+            W[k] = old
+        return g
+
+    one = [relative_error(exact, one_sided(P["W2"].copy(), e)) for e in _SWEEP]
+    central = [relative_error(exact, numerical_gradient(J, P["W2"].copy(), eps=e)) for e in _SWEEP]
+    return np.array(one), np.array(central)
+
+
+@exercise("08.1", "a pair (ε, error): the ε of the sweep where the one-sided "
+                  "difference's relative error is smallest, and that error")
+def _one_sided_minimum(answer):
+    from ..gradcheck import EPSILON
+
+    try:
+        eps, err = (float(v) for v in answer)
+    except (TypeError, ValueError):
+        return False, f"give two numbers, (ε, smallest relative error); got {answer!r}"
+    one, central = _one_sided_sweep()
+    k, c = int(np.argmin(one)), int(np.argmin(central))
+    same_order = lambda x, y: y / 1.5 <= x <= 1.5 * y   # noqa: E731 (printed to one digit)
+    at = lambda e: np.isclose(_SWEEP, e, rtol=0.1, atol=0)  # noqa: E731 (grid: factors √10)
+    if at(err).any() and same_order(eps, one[k]):
+        return False, "the two numbers are swapped: ε first, then the error."
+    i = int(np.argmax(at(eps))) if at(eps).any() else None
+    if i is not None and i != k and same_order(err, one[i]):
+        if np.isclose(eps, EPSILON, rtol=1e-3, atol=0):
+            return False, (f"that is the one-sided error at the package's ε = {EPSILON:g}, where the "
+                           "central difference does well; the one-sided one is best at a smaller ε.")
+        return False, (f"at ε = {eps:.1e} the one-sided error is {one[i]:.1e}; the sweep goes lower "
+                       "elsewhere.")
+    if i == c or same_order(err, central[c]):
+        return False, ("that is where the central difference is best (ε ≈ u^(1/3)); the one-sided "
+                       "difference's truncation error is O(ε), not O(ε²), so its best ε is smaller "
+                       "and its smallest error larger.")
+    if i is None:
+        u = np.finfo(np.float64).eps / 2
+        if np.isclose(eps, np.sqrt(u), rtol=0.1, atol=0):
+            return False, ("that is the estimate u^(1/2); the exercise asks where the measured "
+                           "minimum lies: give the ε of the sweep whose error is smallest.")
+        return False, f"ε = {eps:.3g} is not one of the sweep's ε (np.logspace(-1, -12, 23))."
+    if i != k:
+        return False, (f"at ε = {eps:.1e} the one-sided error is {one[i]:.1e}, not {err:.1e}; "
+                       "and the sweep goes lower elsewhere.")
+    if not same_order(err, one[k]):
+        return False, (f"ε is right; the error there is not {err:.1e}: compute "
+                       "gradcheck.relative_error(exact, one_sided(J64, W2.copy(), ε)).")
+    return True, ("both match a one-sided sweep of ∂J/∂W2 against network.backward "
+                  "(the error to one significant digit).")
+
+
+_ALL_ROWS = {"dA_prev", "dW", "db"}
+
+
+@exercise("08.4", "a pair of sets of the rows that FAIL for linear_backward "
+                  "without the transpose: (default sizes, sizes=(4, 4, 5))")
+def _no_transpose_rows(answer):
+    from ..gradcheck import check_linear_backward
+    from ..layers import linear_backward
+
+    def no_transpose(dZ, cache):
+        _, dW, db = linear_backward(dZ, cache)
+        return cache[1] @ dZ, dW, db             # dA_prev = W dZ: the bug
+
+    def failing(report):
+        return {k for k, v in report.results.items() if v == "FAIL"}
+
+    want = (failing(check_linear_backward(no_transpose)),
+            failing(check_linear_backward(no_transpose, sizes=(4, 4, 5))))
+    try:
+        default, square = answer
+    except (TypeError, ValueError):
+        return False, ("give two sets of row names, (default sizes, square W), "
+                       f"such as ({{'dW'}}, {{'db'}}); got {answer!r}")
+    names = []
+    for value in (default, square):
+        if isinstance(value, str) or not hasattr(value, "__iter__") \
+                or not all(isinstance(k, str) for k in value):
+            return False, ("each of the two is a set of row names such as "
+                           f"{{'dA_prev', 'dW'}}; got {value!r}")
+        names.append(set(value))
+        if not set(value) <= _ALL_ROWS:
+            return False, ("the rows of the report are dA_prev, dW and db; "
+                           f"got {sorted(set(value) - _ALL_ROWS)}")
+    default, square = names
+    if (default, square) == want:
+        return True, "both sets match gradcheck.check_linear_backward on the planted bug."
+    if (square, default) == want:
+        return False, "the two sets are swapped: the default sizes first, then the square W."
+    if default != want[0]:
+        return False, ("with the default sizes, which all differ, W @ dZ raises ValueError: the "
+                       "function returns nothing, so no row is computed and every row FAILs "
+                       "(the report shows the line and the fix).")
+    if square > want[1]:
+        return False, ("the default sizes are right; with a square W the function runs, and dW and "
+                       "db do not use dA_prev: they pass.")
+    return False, ("the default sizes are right; a square W hides the bug from NumPy, not from "
+                   "the check: W dZ is not Wᵀ dZ.")
+
+
+# --- chapter 10, exercises 1 and 3 -------------------------------------------
+def _ge_mask_rows(acts, seed):
+    """The rows check_backward FAILs when the ReLU of layer 2 uses the mask
+    Z2 >= 0 (relu'(0) = 1) in an otherwise correct backward pass, on the
+    chapter's moons (m = 50), sizes 2-4-3-1 and BCE."""
+    from .._core import _backward, _forward
+    from ..data import make_moons
+    from ..gradcheck import check_backward
+    from ..network import init_parameters
+
+    X, Y = make_moons(m=50, noise=0.2, seed=0)
+    loss = "binary_cross_entropy"
+
+    def ge(p, X, Y):
+        AL, caches = _forward(X, p, acts)
+        return _backward(AL, Y, caches, loss, need_dA0=False,
+                         dZ_rule=lambda l, dZ, dA, c:
+                         dA * (c.Z >= 0) if l == 2 else dZ)
+
+    report = check_backward(ge, init_parameters([2, 4, 3, 1], seed=seed),
+                            X, Y, acts, loss)
+    return {k for k, v in report.results.items() if v == "FAIL"}
+
+
+@exercise("10.1", "a pair of sets of the gradient names whose rows FAIL with "
+                  "dZ2 = dA2 * (Z2 >= 0): (zoo network, seed network with "
+                  "ReLU in both hidden layers, any seed from 0 to 39)")
+def _ge_mask(answer):
+    try:
+        zoo, seed_net = answer
+    except (TypeError, ValueError):
+        return False, ("give two sets of gradient names, (zoo network, seed "
+                       f"network), such as ({{'db2'}}, set()); got {answer!r}")
+    names = []
+    for value in (zoo, seed_net):
+        value, problem = _as_names(value)
+        if problem:
+            return False, problem
+        names.append(value)
+    zoo, seed_net = names
+    want_zoo = _ge_mask_rows(["tanh", "relu", "sigmoid"], 2)
+    want_seed = set().union(*(_ge_mask_rows(["relu", "relu", "sigmoid"], s)
+                              for s in range(40)))
+    if zoo != want_zoo:
+        return False, (">= differs from > only where Z2 is exactly 0; in the "
+                       "zoo network the layer below is tanh, and Z2 has no "
+                       "exact zero, so the gradients do not change.")
+    if seed_net != want_seed:
+        return False, ("the zoo network is right. In the seed network exact "
+                       "zeros do occur (an example whose layer-1 units are "
+                       "all off has Z2 = b2 = 0), and there >= uses "
+                       "relu'(0) = 1 where the package uses 0; but both are "
+                       "valid subgradients, and the checker judges those "
+                       "entries with one-sided slopes.")
+    return True, ("both match gradcheck.check_backward on the planted mask "
+                  "(the seed network for all 40 seeds).")
+
+
+_BIG_M, _SEEDS = 1000, range(12)  # what exercise 10.3 poses
+
+
+def _plain_vs_checker():
+    """Per seed of the default initialisation: (plain central differences
+    exceed the threshold in some gradient, check_gradients FAILs,
+    Z2 has an exact zero), for ReLU-ReLU-sigmoid on 1,000 moons."""
+    from ..data import make_moons
+    from ..gradcheck import (THRESHOLD, check_gradients, numerical_gradient,
+                             relative_error)
+    from ..network import backward, compute_cost, forward, init_parameters
+
+    X, Y = make_moons(m=_BIG_M, noise=0.2, seed=0)
+    acts, loss = ["relu", "relu", "sigmoid"], "binary_cross_entropy"
+    rows = []
+    for s in _SEEDS:
+        P = init_parameters([2, 4, 3, 1], seed=s)
+        AL, caches = forward(X, P, acts)
+        grads = backward(AL, Y, caches, loss)
+
+        def cost(key, value):
+            AL, caches = forward(X, dict(P, **{key: value}), acts)
+            return compute_cost(AL, Y, loss, caches)
+
+        plain = max(relative_error(grads["d" + k], numerical_gradient(
+            lambda v, k=k: cost(k, v), P[k].copy())) for k in P)
+        checked = check_gradients(P, X, Y, acts, loss)
+        rows.append((plain > THRESHOLD, not checked.passed,
+                     bool((caches[1].Z == 0).any())))
+    return rows
+
+
+@exercise("10.3", "a pair of counts (seeds where plain central differences "
+                  "exceed 1e-7 in some gradient, seeds where "
+                  "check_gradients FAILs), of the 12 seeds")
+def _plain_against_checker(answer):
+    try:
+        plain, checked = (_exact_count(v) for v in answer)
+    except (TypeError, ValueError):
+        return False, ("give two whole numbers, (plain failures, "
+                       f"check_gradients failures); got {answer!r}")
+    rows = _plain_vs_checker()
+    want_plain = sum(p for p, _, _ in rows)
+    want_checked = sum(c for _, c, _ in rows)
+    zeros = sum(z for _, _, z in rows)
+    if (plain, checked) == (want_plain, want_checked):
+        return True, ("both counts match plain central differences and "
+                      "gradcheck.check_gradients on the 12 seeds.")
+    if (checked, plain) == (want_plain, want_checked):
+        return False, "the two counts are swapped: plain central differences first."
+    if plain != want_plain:
+        if plain == zeros:
+            return False, ("that counts the seeds with exact zeros in Z2; with "
+                           "1,000 examples a z within ε = 1e-5 of 0, not "
+                           "exactly 0, also makes central differences wrong.")
+        if plain == len(_SEEDS) - want_plain:
+            return False, "that counts the seeds where the plain check passes."
+        if plain == 0:
+            return False, ("the plain check does fail: compare relative_error"
+                           "(backward, numerical_gradient) with 1e-7 for every "
+                           "parameter, biases included.")
+        return False, f"the plain count is not {plain}."
+    if checked == want_plain:
+        return False, ("the plain count is right; check_gradients does not "
+                       "fail where plain central differences do: it sees the "
+                       "kinks and judges those entries one-sided.")
+    return False, (f"the plain count is right; check_gradients FAILs for "
+                   f"{checked} seeds? Run it: r.passed for each seed.")
