@@ -181,9 +181,9 @@ _RULE_TEXT = {
                                   "inverted dropout is A{k} ⊙ D{k} / p (and dA{k} ⊙ D{k} / p)",
     "mask_redrawn": "the backward pass of layer {k} uses a dropout mask other than the forward pass's D{k} "
                     "(drawn again?): keep D{k} from the forward pass and reuse it",
-    "bn_first_term_only": "batch norm's backward in layer {k} has only its first term, dZ{k} = dZ_hat / σ "
-                          "(dZ_hat = gamma{k} ⊙ dZ_tilde): the batch mean and variance depend on every z, so "
-                          "subtract mean(dZ_hat) and ẑ ⊙ mean(dZ_hat ⊙ ẑ) before dividing by σ",
+    "bn_first_term_only": "batch norm's backward in layer {k} has only its first term, dZ{k} = dZ_hat / "
+                          "√(σ² + ε) (dZ_hat = gamma{k} ⊙ dZ_tilde): the batch mean and variance depend on every "
+                          "z, so subtract mean(dZ_hat) and ẑ ⊙ mean(dZ_hat ⊙ ẑ) before dividing by √(σ² + ε)",
     "bn_missing_mean_path": "batch norm's backward in layer {k} misses the path through the batch mean: "
                             "subtract mean(dZ_hat) (dZ_hat = gamma{k} ⊙ dZ_tilde)",
     "bn_missing_variance_path": "batch norm's backward in layer {k} misses the path through the batch variance: "

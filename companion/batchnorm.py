@@ -7,12 +7,12 @@ columns, so the statistics run along axis 1 (over the m examples), one per
 unit:
 
     forward   μ = (1/m) Σ_i z⁽ⁱ⁾,   σ² = (1/m) Σ_i (z⁽ⁱ⁾ − μ)²,
-              ẑ = (z − μ) / √(σ² + ε),   y = γ ⊙ ẑ + β
-              Z, Y: (n, m);  γ, β, μ, σ²: (n, 1)
-    backward  dY = m ∂J/∂Y (the book's scale: no 1/m of the cost), then
-              dẑ = dY ⊙ γ
+              ẑ = (z − μ) / √(σ² + ε),   z̃ = γ ⊙ ẑ + β
+              Z, Z̃: (n, m);  γ, β, μ, σ²: (n, 1)
+    backward  dZ̃ = m ∂J/∂Z̃ (the book's scale: no 1/m of the cost), then
+              dẑ = dZ̃ ⊙ γ
               dZ = (1/√(σ² + ε)) ⊙ (dẑ − mean_i(dẑ) − ẑ ⊙ mean_i(dẑ ⊙ ẑ))   (n, m)
-              dγ = (1/m) Σ_i dY⁽ⁱ⁾ ⊙ ẑ⁽ⁱ⁾,   dβ = (1/m) Σ_i dY⁽ⁱ⁾      (n, 1)
+              dγ = (1/m) Σ_i dZ̃⁽ⁱ⁾ ⊙ ẑ⁽ⁱ⁾,   dβ = (1/m) Σ_i dZ̃⁽ⁱ⁾      (n, 1)
 
 The three terms of dZ are the direct path, the path through μ and the path
 through σ².  dZ = m ∂J/∂Z, as in every layer, but unlike every other layer
@@ -52,7 +52,7 @@ def _check(Z, gamma, beta):
 
 
 def batchnorm_forward(Z, gamma, beta, eps=EPS):
-    """Training mode: normalise with the batch's own μ and σ²; returns ``(Y, cache, mu, var)``.
+    """Training mode: normalise with the batch's own μ and σ²; returns ``(Z_tilde, cache, mu, var)``.
 
     Z: (n, m) with m ≥ 2 (one example has no spread to normalise by);
     gamma, beta: (n, 1).  ``mu`` and ``var`` (n, 1) are returned for the
@@ -75,31 +75,31 @@ def _batchnorm_forward(Z, gamma, beta, eps=EPS):
     return gamma * Z_hat + beta, BatchNormCache(Z_hat, gamma, inv_std), mu, var
 
 
-def batchnorm_backward(dY, cache):
-    """dZ = m ∂J/∂Z (n, m), and dγ, dβ (n, 1) with the 1/m applied, from dY = m ∂J/∂Y (n, m).
+def batchnorm_backward(dZ_tilde, cache):
+    """dZ = m ∂J/∂Z (n, m), and dγ, dβ (n, 1) with the 1/m applied, from dZ_tilde = m ∂J/∂Z̃ (n, m).
 
     The equations are in the module docstring; chapter *Batch normalisation*
     (``book/17_batchnorm.ipynb``) derives them with SymPy.
     """
     if not isinstance(cache, BatchNormCache):
         raise TypeError("cache must be the BatchNormCache returned by batchnorm_forward")
-    dY = as_numeric("dY", dY, dtype=cache.Z_hat.dtype)
-    check_shape("dY", dY, cache.Z_hat.shape, "the shape of the forward output Y")
-    return _batchnorm_backward(dY, cache)
+    dZ_tilde = as_numeric("dZ_tilde", dZ_tilde, dtype=cache.Z_hat.dtype)
+    check_shape("dZ_tilde", dZ_tilde, cache.Z_hat.shape, "the shape of the forward output Z_tilde")
+    return _batchnorm_backward(dZ_tilde, cache)
 
 
-def _batchnorm_backward(dY, cache):
+def _batchnorm_backward(dZ_tilde, cache):
     Z_hat, gamma, inv_std = cache
-    dZ_hat = dY * gamma
+    dZ_hat = dZ_tilde * gamma
     dZ = inv_std * (dZ_hat - dZ_hat.mean(axis=1, keepdims=True)
                     - Z_hat * (dZ_hat * Z_hat).mean(axis=1, keepdims=True))
-    dgamma = (dY * Z_hat).mean(axis=1, keepdims=True)
-    dbeta = dY.mean(axis=1, keepdims=True)
+    dgamma = (dZ_tilde * Z_hat).mean(axis=1, keepdims=True)
+    dbeta = dZ_tilde.mean(axis=1, keepdims=True)
     return dZ, dgamma, dbeta
 
 
 def batchnorm_inference(Z, gamma, beta, running_mean, running_var, eps=EPS):
-    """Test mode: Y = γ (Z − μ_run) / √(σ²_run + ε) + β, column by column (any m ≥ 1)."""
+    """Test mode: Z̃ = γ (Z − μ_run) / √(σ²_run + ε) + β, column by column (any m ≥ 1)."""
     Z, gamma, beta = _check(Z, gamma, beta)
     eps = check_positive_float("eps", eps)
     mu = as_numeric("running_mean", running_mean, dtype=Z.dtype)
