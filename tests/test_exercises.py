@@ -387,3 +387,62 @@ PART4_ROWS_WRONG = _part4_rows_wrong()
 def test_part4_rows_wrong_answers_get_their_hint(key, wrong, hint, capsys):
     verdict = exercises.check(key, wrong)
     assert verdict.ok is False and hint in verdict.message, verdict.message
+
+
+# --- chapters 5, 8, 10, 12: the exercises that check themselves since this pass ---
+def _more_wrong():
+    right_w = lambda W: W[:1] - W[1:]  # noqa: E731
+    right_b = lambda b: b[:1] - b[1:]  # noqa: E731
+    every = {"dA_prev", "dW", "db"}
+    return [
+        ("05.1", lambda W, b: (W[1:] - W[:1], right_b(b)), "the sign is flipped"),
+        ("05.1", lambda W, b: (W[:1], b[:1]), "w = w_1 alone"),
+        ("05.1", lambda W, b: (W[:1] + W[1:], b[:1] + b[1:]), "not added"),
+        ("05.1", lambda W, b: (W[0] - W[1], right_b(b)), "a row, (1, n)"),
+        ("05.1", lambda W, b: (right_w(W).T, right_b(b)), "transpose"),
+        ("05.1", lambda W, b: (right_w(W), b[1:] - b[:1]), "the bias is b_2 − b_1"),
+        ("05.1", lambda W, b: (right_w(W), np.zeros((1, 1))), "the bias is missing"),
+        ("05.1", lambda W, b: (right_w(W), b[0] - b[1]), "b is (1, 1)"),
+        ("05.1", 3, "must be a function"),
+        ("05.2", "shrinks", "does not shrink"),
+        ("05.2", "stays", "does not stay about the same"),
+        ("05.2", "up", "one of the words"),
+        ("05.3", False, "Σ_k y_k = 1"),
+        ("05.3", "yes", "True or False"),
+        ("08.1", (5e-9, 1e-7), "swapped"),
+        ("08.1", (1e-5, 3e-11), "where the central difference is best"),
+        ("08.1", (1e-5, 3e-7), "at the package's ε"),
+        ("08.1", (1e-8, 5e-8), "the sweep goes lower elsewhere"),
+        ("08.1", (1.05e-8, 5e-9), "the estimate u^(1/2)"),
+        ("08.1", (1e-7, 1e-8), "ε is right"),
+        ("08.1", (1e-7,), "give two numbers"),
+        ("08.4", ({"dA_prev"}, every), "swapped"),
+        ("08.4", ({"dA_prev"}, {"dA_prev"}), "every row FAILs"),
+        ("08.4", (set(), {"dA_prev"}), "every row FAILs"),
+        ("08.4", (every, every), "they pass"),
+        ("08.4", (every, set()), "not from the check"),
+        ("08.4", ({"dA"}, {"dA"}), "rows of the report are"),
+        ("10.1", ({"dW1", "db1", "dW2", "db2"}, set()), "no exact zero"),
+        ("10.1", (set(), {"db2"}), "valid subgradients"),
+        ("10.1", (set(), {"dW1", "db1", "db2"}), "valid subgradients"),
+        ("10.1", ("db2", set()), "a set of gradient names"),
+        ("10.3", (0, 8), "swapped"),     # 8 plain failures, 6 with exact zeros
+        ("10.3", (6, 0), "exact zeros in Z2"),
+        ("10.3", (4, 0), "the plain check passes"),
+        ("10.3", (0, 0), "the plain check does fail"),
+        ("10.3", (8, 8), "sees the kinks"),
+        ("10.3", (8.5, 0), "two whole numbers"),
+        ("12.1", True, "nothing makes the runs agree"),
+        ("12.1", "no", "True or False"),
+    ]
+
+
+MORE_WRONG = _more_wrong()
+
+
+@pytest.mark.parametrize("key, wrong, hint", MORE_WRONG,
+                         ids=[f"{k}-{i}" for i, (k, _, _)
+                              in enumerate(MORE_WRONG)])
+def test_more_wrong_answers_get_their_hint(key, wrong, hint, capsys):
+    verdict = exercises.check(key, wrong)
+    assert verdict.ok is False and hint in verdict.message, verdict.message

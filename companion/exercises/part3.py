@@ -186,6 +186,32 @@ def _parameter_counts(answer):
     return True, "both counts match network.init_parameters."
 
 
+@exercise("12.1", "True or False: should the float32 and float64 runs of 5 epochs agree exactly "
+                  "(the same trained weights, the same held-out accuracy)?")
+def _float32_run(value):
+    from ..data import load_mnist_sample
+    from ..network import MLP
+
+    if not isinstance(value, (bool, np.bool_)):
+        return False, f"answer True or False; got {value!r}"
+    X = load_mnist_sample().X_train[:, :32]
+    out = {}
+    for dtype in (np.float64, np.float32):  # the same network, before any training step
+        net = MLP([784, 128, 64, 10], ["relu", "relu", "softmax"], "cross_entropy", seed=0, dtype=dtype)
+        out[dtype] = net.forward(X.astype(dtype)).astype(np.float64)
+    gap = float(np.abs(out[np.float64] - out[np.float32]).max())
+    want = gap == 0.0  # exact agreement is possible only if even the first forward pass agrees
+    if bool(value) == want:
+        return True, ("already the first forward pass differs (in the output probabilities of 32 "
+                      "digits), and every step builds on it.")  # no number: it depends on the BLAS
+    eps32 = float(np.finfo(np.float32).eps)
+    return False, (f"float32 keeps about 7 significant digits (machine epsilon {eps32:.1e}), float64 "
+                   "about 16: already the first forward pass differs, in the output "
+                   "probabilities of 32 digits, and 1,250 training steps build on those "
+                   "differences. The accuracies can come close, even tie by chance, but "
+                   "nothing makes the runs agree.")
+
+
 # --- chapter 13: Beyond plain gradient descent -----------------------------------------
 def _thetas_and_gradients(rng):
     theta = rng.normal(size=(2, 3))
