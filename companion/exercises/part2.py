@@ -734,7 +734,8 @@ def _ge_mask_rows(acts, seed):
 
 @exercise("10.1", "a pair of sets of the gradient names whose rows FAIL with "
                   "dZ2 = dA2 * (Z2 >= 0): (zoo network, seed network with "
-                  "ReLU in both hidden layers, any seed from 0 to 39)")
+                  "ReLU in both hidden layers: the rows that FAIL for any of "
+                  "the seeds 0 to 39)")
 def _ge_mask(answer):
     try:
         zoo, seed_net = answer
