@@ -446,3 +446,12 @@ MORE_WRONG = _more_wrong()
 def test_more_wrong_answers_get_their_hint(key, wrong, hint, capsys):
     verdict = exercises.check(key, wrong)
     assert verdict.ok is False and hint in verdict.message, verdict.message
+
+
+def test_the_readme_counts_the_self_checking_exercises():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    said = re.search(r"\((\d+) exercises today;", readme)
+    assert said and int(said[1]) == len(exercises.EXERCISES), "update the count in the README"
