@@ -202,6 +202,8 @@ def check_masks(masks, keep_prob, params, L, m):
                              "integer or 'D1', 'D2', … (the output layer is never dropped)")
         if l in out:
             raise ValueError(f"masks gives layer {l} twice")
+        if isinstance(D, np.ndarray) and D.dtype == bool:  # D = rng.random(shape) < keep_prob, as drawn
+            D = D.astype(np.float64)
         arr = as_numeric(f"masks[{key!r}]", D, dtype=np.float64)
         check_shape(f"masks[{key!r}]", arr, (params[f"W{l}"].shape[0], m), f"layer {l}'s mask D{l}, (n_{l}, m)")
         if not np.isin(arr, (0.0, 1.0)).all():

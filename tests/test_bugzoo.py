@@ -183,6 +183,8 @@ def test_the_reference_is_the_learners_cost_not_the_package():
     P, X, Y, masks = option_data(arch, 0)
     fn = planted_options(None, arch, masks)
     assert _check_options(fn, arch, P, X, Y, masks).passed
+    as_drawn = {l: D.astype(bool) for l, D in masks.items()}  # rand < keep_prob, not yet converted
+    assert gradcheck.check_backward(fn, P, X, Y, arch[1], arch[2], keep_prob=KEEP_PROB, masks=as_drawn).passed
     flipped = {l: 1 - D for l, D in masks.items()}
     assert not gradcheck.check_backward(fn, P, X, Y, arch[1], arch[2], keep_prob=KEEP_PROB, masks=flipped).passed
     assert not gradcheck.check_backward(fn, P, X, Y, arch[1], arch[2], keep_prob=0.5, masks=masks).passed
