@@ -121,7 +121,7 @@ def _dropout_rule(k, dA, cache, bugs):
 
 
 def _bn_rule(k, dZ_tilde, bn, bugs):
-    """Batch norm's backward: dZ = (1/σ) (dẐ − mean(dẐ) − ẑ ⊙ mean(dẐ ⊙ ẑ)), dẐ = γ ⊙ dZ̃; dγ, dβ."""
+    """Batch norm's backward: dZ = (dẐ − mean(dẐ) − ẑ ⊙ mean(dẐ ⊙ ẑ)) / √(σ² + ε), dẐ = γ ⊙ dZ̃; dγ, dβ."""
     Z_hat, gamma, inv_std = bn
     dZ_hat = dZ_tilde * gamma
     mean_path = dZ_hat.mean(axis=1, keepdims=True)

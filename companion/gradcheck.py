@@ -68,7 +68,7 @@ code                          meaning
 ``dropout_scale_missing``     D[k] applied without the 1/keep_prob (in backward, or in forward and backward)
 ``mask_redrawn``              the backward pass used another 0/1 mask than the forward pass's D[k]
 ``random_each_call``          two calls with the same inputs gave different gradients (a mask drawn per call)
-``bn_first_term_only``        batch norm's backward is dẐ/σ only: the paths through μ and σ² are missing
+``bn_first_term_only``        batch norm's backward is dẐ/√(σ² + ε) only: the paths through μ and σ² are missing
 ``bn_missing_mean_path``      batch norm's backward misses − mean(dẐ), the path through μ
 ``bn_missing_variance_path``  batch norm's backward misses − ẑ ⊙ mean(dẐ ⊙ ẑ), the path through σ²
 ``combined``                  two mistakes together (the text names both; ``report.bugs``)
@@ -90,6 +90,7 @@ import numpy as np
 from . import activations as _act
 from . import losses as _loss
 from . import _options
+from . import regularization as _reg
 from ._core import LayerCache, _backward, _check_parameters, _check_X, _forward
 from ._diagnose import MATCH, close, factor_text, factors, name_shape, rule_code, rule_text
 from ._learner_errors import LearnerError
@@ -252,13 +253,11 @@ def check_backward(grad_fn, parameters, X, Y, activations, loss, eps=EPSILON, th
     if l2 is not None:
         if penalty is not None:
             raise ValueError("give either penalty or l2, not both")
-        from . import regularization
-
-        regularization._check_lambda(l2)  # a ValueError naming lambd
+        _reg._check_lambda(l2)  # a ValueError naming lambd
         m_l2 = np.shape(X)[0 if layout == "rows" else 1]
 
         def penalty(P, lambd=l2, m=m_l2):
-            return regularization.l2_cost(P, lambd, m)
+            return _reg.l2_cost(P, lambd, m)
     if penalty is not None and not callable(penalty):
         raise TypeError(f"penalty must be a function of the parameters returning a float, got {type(penalty).__name__}")
     fn_name = _name(grad_fn, "grad_fn")
@@ -267,7 +266,7 @@ def check_backward(grad_fn, parameters, X, Y, activations, loss, eps=EPSILON, th
     _loss.get(loss)
     eps = check_positive_float("eps", eps)
     threshold = check_positive_float("threshold", threshold)
-    keep_prob = _options.check_dropout(keep_prob, np.random.default_rng(0))  # a ValueError naming keep_prob
+    keep_prob = _reg._check_keep_prob(keep_prob)  # a ValueError naming keep_prob
     bn = _options.batchnorm_layers(parameters)
     if layout == "rows" and (bn or keep_prob < 1 or masks is not None):
         raise ValueError("layout='rows' takes plain W, b networks: check batch norm and dropout in the book's "
