@@ -115,6 +115,8 @@ def _dropout_rule(k, dA, cache, bugs):
     """dA[k] ⊙ D[k] / p, the inverted-dropout backward step, or a learner's slip."""
     if ("dropout_mask_missing", k) in bugs:
         return dA
+    if ("dropout_mask_missing:scaled", k) in bugs:
+        return dA / cache.keep_prob
     if ("dropout_scale_missing", k) in bugs:
         return dA * cache.D
     return dA * cache.D / cache.keep_prob
@@ -156,7 +158,8 @@ def rules(caches, loss):
         if k >= 2 and W.shape[0] == W.shape[1]:
             out.append(("missing_transpose_W", k))
         if getattr(caches[k - 1], "D", None) is not None:
-            out += [("dropout_mask_missing", k), ("dropout_scale_missing", k), ("dropout_scale_missing:both", k)]
+            out += [("dropout_mask_missing", k), ("dropout_mask_missing:scaled", k), ("dropout_scale_missing", k),
+                    ("dropout_scale_missing:both", k)]
         if getattr(caches[k - 1], "bn", None) is not None:
             out += [("bn_first_term_only", k), ("bn_missing_mean_path", k), ("bn_missing_variance_path", k)]
     return out
@@ -175,6 +178,8 @@ _RULE_TEXT = {
     "l2_on_bias": "the L2 gradient (λ/m) b[l] is added to db too: L2 penalises the weights W[l] only",
     "dropout_mask_missing": "dropout is skipped in the backward pass of layer {k}: dA{k} must be multiplied "
                             "by the forward pass's mask D{k} and divided by keep_prob, dA{k} ⊙ D{k} / p",
+    "dropout_mask_missing:scaled": "dA{k} is divided by keep_prob but not multiplied by the forward pass's mask "
+                                   "D{k}: it must be dA{k} ⊙ D{k} / p (a dropped unit gets no gradient)",
     "dropout_scale_missing": "dA{k} ⊙ D{k} without the 1/keep_prob: the forward pass divided A{k} by p, so the "
                              "backward pass divides dA{k} by p too",
     "dropout_scale_missing:both": "layer {k}'s dropout has no 1/keep_prob, in the forward and the backward pass: "

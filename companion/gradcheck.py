@@ -64,7 +64,7 @@ code                          meaning
 ``missing_penalty``           the penalty's gradient is not in dW (L2: + (λ/m) W[l] forgotten)
 ``l2_factor_m``               L2's gradient added as λ W[l], without the 1/m
 ``l2_on_bias``                L2's gradient (λ/m) b[l] added to db too (L2 penalises W only)
-``dropout_mask_missing``      dropout skipped in the backward pass: dA[k] not multiplied by D[k] / p
+``dropout_mask_missing``      dropout's mask missing in the backward pass: dA[k] not multiplied by D[k] (with or without / p)
 ``dropout_scale_missing``     D[k] applied without the 1/keep_prob (in backward, or in forward and backward)
 ``mask_redrawn``              the backward pass used another 0/1 mask than the forward pass's D[k]
 ``random_each_call``          two calls with the same inputs gave different gradients (a mask drawn per call)
@@ -393,6 +393,105 @@ def check_course_model(L_model_backward, parameters, X, Y, activations=None, los
                 fn_name=fn_name)
 
 
+def _course_setup(fn, name, parameters, X, Y, activations):
+    """Checked float64 parameters, X, Y, the activations (course default) and the learner's name for ``fn``."""
+    fn_name = _name(fn, name)
+    from ._core import num_layers
+
+    L = num_layers(parameters)
+    activations = ["relu"] * (L - 1) + ["sigmoid"] if activations is None else list(activations)
+    params = {k: np.array(v, dtype=np.float64)
+              for k, v in _check_parameters(parameters, activations, "binary_cross_entropy").items()}
+    Xc = np.array(_check_X(X, params), dtype=np.float64)
+    Yc = as_numeric("Y", Y, dtype=np.float64)
+    _loss.check_labels("binary_cross_entropy", Yc)
+    if Yc.shape != (params[f"W{L}"].shape[0], Xc.shape[1]):
+        raise ValueError(f"Y has shape {Yc.shape}; expected (n_L, m) = ({params[f'W{L}'].shape[0]}, {Xc.shape[1]})")
+    return fn_name, params, Xc, Yc, activations
+
+
+def _course_cache(params, X, activations, masks, keep_prob):
+    """The course's cache tuple: (Z, D, A, W, b) for a layer with a dropout mask, (Z, A, W, b) otherwise."""
+    A, cache = X, []
+    for l, name in enumerate(activations, start=1):
+        W, b = params[f"W{l}"], params[f"b{l}"]
+        Z = W @ A + b
+        A = _act.ACTIVATIONS[name].forward(Z)
+        if l in masks:
+            A = A * masks[l] / keep_prob
+            cache += [Z, masks[l].astype(int), A, W, b]
+        else:
+            cache += [Z, A, W, b]
+    return tuple(np.array(a, copy=True) for a in cache)
+
+
+def _check_course_pass(fn, fn_name, params, X, Y, activations, third, cache, problem, eps, threshold):
+    """Call ``fn(X, Y, cache, third)`` twice (fresh copies) and judge its dW, db against ``problem``."""
+    L = len(activations)
+    problem["want"] = {k: problem["correct"][k].shape for k in problem["keys"]}
+    fresh = [np.array(a, copy=True) for a in cache]
+    yours, exc = _call(fn, X.copy(), Y.copy(), cache, third)
+    if exc is None and isinstance(yours, dict):
+        yours = {k: np.array(v) if isinstance(v, np.ndarray) else v for k, v in yours.items()}
+        problem["again"] = _call(fn, X.copy(), Y.copy(), tuple(fresh), third)[0]
+    notes = [f"your {fn_name}(X, Y, cache, {third!r}) was given the course's cache for a {L}-layer network "
+             f"({', '.join(activations)}); dW1..dW{L} and db1..db{L} are checked"]
+    return _run(problem, yours, threshold, eps, None, 0, notes, exc, fn_name=fn_name)
+
+
+def check_course_l2(backward_propagation_with_regularization, parameters, X, Y, lambd, activations=None,
+                    eps=EPSILON, threshold=THRESHOLD):
+    """Check the deeplearning.ai course's ``backward_propagation_with_regularization(X, Y, cache, lambd)``.
+
+    The course's cache is ``(Z1, A1, W1, b1, Z2, A2, W2, b2, …, ZL, AL, WL, bL)``
+    (LINEAR → RELU → … → LINEAR → SIGMOID unless ``activations`` says
+    otherwise); the function returns ``gradients`` with ``"dW{l}"``,
+    ``"db{l}"``.  The reference cost is J + (λ/2m) Σ_l ‖W[l]‖², whose
+    gradients are dW[l] = (1/m) dZ[l] A[l-1]ᵀ + (λ/m) W[l] (n_l, n_{l-1}) and
+    db[l] = (1/m) Σ_i dZ[l] (n_l, 1), with binary cross-entropy (chapter *L2
+    regularisation and dropout*, ``book/16_regularisation.ipynb``).
+    """
+    fn_name, params, Xc, Yc, activations = _course_setup(
+        backward_propagation_with_regularization, "backward_propagation_with_regularization", parameters, X, Y,
+        activations)
+    _reg._check_lambda(lambd)
+    m, L = Xc.shape[1], len(activations)
+    keys = [f"d{k}{l}" for l in range(L, 0, -1) for k in ("W", "b")]
+    problem = network_problem(params, Xc, Yc, activations, "binary_cross_entropy", {k: (lambda a: a) for k in keys},
+                              keys, lambda P: _reg.l2_cost(P, lambd, m), lambd)
+    cache = _course_cache(params, Xc, activations, {}, 1.0)
+    return _check_course_pass(backward_propagation_with_regularization, fn_name, params, Xc, Yc, activations, lambd,
+                              cache, problem, eps, threshold)
+
+
+def check_course_dropout(backward_propagation_with_dropout, parameters, X, Y, keep_prob, activations=None, seed=0,
+                         eps=EPSILON, threshold=THRESHOLD):
+    """Check the deeplearning.ai course's ``backward_propagation_with_dropout(X, Y, cache, keep_prob)``.
+
+    The course's cache is ``(Z1, D1, A1, W1, b1, …, Z[L-1], D[L-1], A[L-1], W[L-1], b[L-1], ZL, AL, WL, bL)``
+    with a 0/1 mask D[l] (n_l, m) on every hidden layer and A[l] already
+    dropped and scaled, A[l] = g(Z[l]) ⊙ D[l] / keep_prob.  The masks are
+    drawn once (seeded by ``seed``) and held fixed: the reference cost
+    applies the same D[l] / keep_prob, and dW[l] (n_l, n_{l-1}), db[l]
+    (n_l, 1) are compared with its numerical gradients (chapter *L2
+    regularisation and dropout*, ``book/16_regularisation.ipynb``).
+    """
+    fn_name, params, Xc, Yc, activations = _course_setup(
+        backward_propagation_with_dropout, "backward_propagation_with_dropout", parameters, X, Y, activations)
+    keep_prob = _reg._check_keep_prob(keep_prob)
+    m, L = Xc.shape[1], len(activations)
+    if L < 2:
+        raise ValueError("parameters describe a network with no hidden layer (only W1, b1): dropout acts on hidden "
+                         "layers, so give at least W1, b1, W2, b2")
+    rng = np.random.default_rng(seed)
+    masks = {l: (rng.random((params[f"W{l}"].shape[0], m)) < keep_prob).astype(np.float64) for l in range(1, L)}
+    keys = [f"d{k}{l}" for l in range(L, 0, -1) for k in ("W", "b")]
+    problem = options_problem(params, Xc, Yc, activations, "binary_cross_entropy", keys, (), masks, keep_prob)
+    cache = _course_cache(params, Xc, activations, masks, keep_prob)
+    return _check_course_pass(backward_propagation_with_dropout, fn_name, params, Xc, Yc, activations, keep_prob,
+                              cache, problem, eps, threshold)
+
+
 def check_linear_backward(linear_backward, sizes=(3, 4, 5), seed=0, eps=EPSILON, threshold=THRESHOLD):
     """Check a course-style ``linear_backward(dZ, cache) -> (dA_prev, dW, db)``, cache = (A_prev, W, b).
 
@@ -496,4 +595,5 @@ def check_activation_backward(activation_backward, activation, shape=(4, 5), see
 
 __all__ = ["THRESHOLD", "EPSILON", "SHOWN_BELOW", "MATCH", "LearnerError", "format_error", "relative_error",
            "numerical_gradient", "diagnose", "GradCheckReport", "check_backward", "check_gradients",
-           "check_course_model", "check_linear_backward", "check_activation_backward"]
+           "check_course_model", "check_course_l2", "check_course_dropout", "check_linear_backward",
+           "check_activation_backward"]
