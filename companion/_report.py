@@ -262,6 +262,13 @@ def _run(problem, yours, threshold, eps, max_entries, seed, notes=(), exception=
                 failing.append(key)
                 numerics[key] = j["numeric"]
                 continue
+            if verdict is None and est.flagged[est.flagged | ~np.isnan(est.central)].all():
+                # every checked entry straddles a kink: no central difference is left to confirm the FAIL with
+                row.update(result="inconclusive", code="kink", n_inconclusive=int(g.size),
+                           text="every entry moves some z across a kink within ±ε (a z exactly at the kink, e.g. "
+                                "zero biases with dropped units or binary inputs) and your value matches neither "
+                                "side: move the parameters off the kink (e.g. non-zero biases) and check again")
+                continue
             if verdict is None:
                 row.update(result="inconclusive", code="unreliable_estimate", n_inconclusive=int(g.size),
                            text="the estimates with steps ε, 10ε, ε/10 and a Richardson step 100ε disagree: "

@@ -3,10 +3,15 @@
 Learner code in the deeplearning.ai course's style (LINEAR -> RELU -> LINEAR -> RELU -> LINEAR -> SIGMOID,
 the cache as a tuple); each slip is one row of a table, with the code the checker must name.
 """
+import itertools
+
 import numpy as np
 import pytest
 
 from companion import gradcheck, network
+
+
+CALLS = itertools.count(100)
 
 
 def setup(seed=0, m=7):
@@ -57,10 +62,11 @@ def dropout_backward(slip=None):
         if slip == "redrawn":
             D2_again = np.random.default_rng(5).random(D2.shape) < keep_prob
             dA2 = (W3.T @ dZ3) * D2_again / keep_prob
-        if slip == "per_call":
-            dA2 = (W3.T @ dZ3) * (np.random.rand(*D2.shape) < keep_prob) / keep_prob
+        if slip == "per_call":  # a new mask on every call (a generator seeded anew each time)
+            again = np.random.default_rng(next(CALLS)).random(D2.shape) < keep_prob
+            dA2 = (W3.T @ dZ3) * again / keep_prob
         # relu' from A2 (the course's A2 > 0, which is 0 where D2 dropped a unit) or from Z2
-        dZ2 = dA2 * (relu_grad(Z2) if slip in ("no_mask_z", "nothing_z") else relu_grad(A2))
+        dZ2 = dA2 * (relu_grad(Z2) if slip in ("no_mask_z", "nothing_z", "per_call") else relu_grad(A2))
         dW2 = 1. / m * dZ2 @ A1.T
         db2 = 1. / m * np.sum(dZ2, axis=1, keepdims=True)
         dA1 = (W2.T @ dZ2) * D1 / keep_prob
@@ -120,3 +126,14 @@ def test_course_checks_refuse_bad_input():
         gradcheck.check_course_dropout(dropout_backward(), {"W1": P["W1"][:1], "b1": P["b1"][:1]}, X, Y, 0.5)
     with pytest.raises(ValueError, match="Y has shape"):
         gradcheck.check_course_l2(l2_backward(), P, X, Y[:, :3], lambd=0.1)
+
+
+def test_a_gradient_whose_every_entry_sits_on_a_kink_is_inconclusive_and_says_why():
+    """Zero biases and dropped units make some z[2] exactly 0: every db2 entry straddles ReLU's kink."""
+    P = network.init_parameters([4, 5, 3, 1], seed=2)
+    rng = np.random.default_rng(1)
+    X, Y = rng.normal(size=(4, 7)), (rng.random((1, 7)) < 0.5).astype(float)
+    r = gradcheck.check_course_dropout(dropout_backward("no_mask_z"), P, X, Y, keep_prob=0.7)
+    assert r.results["db2"] == "inconclusive" and r.diagnoses["db2"] == "kink", str(r)
+    assert "move the parameters off the kink" in r.texts["db2"]
+    assert not r.passed  # the other gradients below the mask still FAIL
