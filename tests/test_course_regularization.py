@@ -14,7 +14,7 @@ from companion import gradcheck, network
 CALLS = itertools.count(100)
 
 
-def setup(seed=0, m=7):
+def course_problem(seed=0, m=7):
     rng = np.random.default_rng(seed)
     P = network.init_parameters([4, 5, 3, 1], seed=seed)
     P = {k: v + (0.2 * rng.normal(size=v.shape) if k[0] == "b" else 0) for k, v in P.items()}
@@ -100,7 +100,7 @@ DROPOUT_CASES = [
 
 @pytest.mark.parametrize("slip, fails, code", L2_CASES, ids=[str(c[0]) for c in L2_CASES])
 def test_course_l2_backward(slip, fails, code):
-    P, X, Y = setup()
+    P, X, Y = course_problem()
     r = gradcheck.check_course_l2(l2_backward(slip), P, X, Y, lambd=0.7)
     assert {k for k, v in r.results.items() if v == "FAIL"} == fails, str(r)
     assert {r.diagnoses[k] for k in fails} <= {code}
@@ -110,14 +110,14 @@ def test_course_l2_backward(slip, fails, code):
 @pytest.mark.parametrize("slip, fails, code", DROPOUT_CASES, ids=[str(c[0]) for c in DROPOUT_CASES])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_course_dropout_backward(slip, fails, code, seed):
-    P, X, Y = setup(seed)
+    P, X, Y = course_problem(seed)
     r = gradcheck.check_course_dropout(dropout_backward(slip), P, X, Y, keep_prob=0.7, seed=seed)
     assert {k for k, v in r.results.items() if v == "FAIL"} == fails, str(r)
     assert {r.diagnoses[k] for k in fails} <= {code}, str(r)
 
 
 def test_course_checks_refuse_bad_input():
-    P, X, Y = setup()
+    P, X, Y = course_problem()
     with pytest.raises(ValueError, match="keep_prob must be a probability"):
         gradcheck.check_course_dropout(dropout_backward(), P, X, Y, keep_prob=0)
     with pytest.raises(ValueError, match="lambd"):
