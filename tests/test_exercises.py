@@ -142,12 +142,6 @@ def _part1_wrong():
 PART1_WRONG = _part1_wrong()
 
 
-@pytest.mark.parametrize("key, wrong, hint", PART1_WRONG, ids=[f"{k}-{i}" for i, (k, _, _) in enumerate(PART1_WRONG)])
-def test_part1_wrong_answers_get_their_hint(key, wrong, hint, capsys):
-    verdict = exercises.check(key, wrong)
-    assert verdict.ok is False and hint in verdict.message, verdict.message
-
-
 # --- Part II (chapters 6-10): common wrong answers get the hint meant for them ----------
 # The wrong answers are written here in plain NumPy, not with companion.
 def _sig(z):
@@ -253,13 +247,6 @@ def _part2_wrong():
 PART2_WRONG = _part2_wrong()
 
 
-@pytest.mark.parametrize("key, wrong, hint", PART2_WRONG, ids=[f"{k}-{i}" for i, (k, _, _) in enumerate(PART2_WRONG)])
-def test_part2_wrong_answers_get_their_hint(key, wrong, hint, capsys):
-    verdict = exercises.check(key, wrong)
-    assert verdict.ok is False and hint in verdict.message, verdict.message
-
-
-
 # --- Part III (chapters 11-13): common wrong answers get the hint meant for them -------
 def _part3_wrong():
     from companion import optim
@@ -315,12 +302,6 @@ def _part3_wrong():
 PART3_WRONG = _part3_wrong()
 
 
-@pytest.mark.parametrize("key, wrong, hint", PART3_WRONG, ids=[f"{k}-{i}" for i, (k, _, _) in enumerate(PART3_WRONG)])
-def test_part3_wrong_answers_get_their_hint(key, wrong, hint, capsys):
-    verdict = exercises.check(key, wrong)
-    assert verdict.ok is False and hint in verdict.message, verdict.message
-
-
 # --- chapters 8 and 10: common wrong answers get the hint meant for them ---
 _D = np.sqrt(2) * 1e-9  # ‖g − n‖ of exercise 8.2
 PART2B_WRONG = [
@@ -335,14 +316,6 @@ PART2B_WRONG = [
     ("10.2", {"dW1", "db1", "db2"}, "does not spread down"),
     ("10.2", set(), "a row fails"),
 ]
-
-
-@pytest.mark.parametrize("key, wrong, hint", PART2B_WRONG,
-                         ids=[f"{k}-{i}" for i, (k, _, _)
-                              in enumerate(PART2B_WRONG)])
-def test_part2b_wrong_answers_get_their_hint(key, wrong, hint, capsys):
-    verdict = exercises.check(key, wrong)
-    assert verdict.ok is False and hint in verdict.message, verdict.message
 
 
 # --- chapter 18 (row convention): common wrong answers get the hint meant for them ---
@@ -379,14 +352,6 @@ def _part4_rows_wrong():
 
 
 PART4_ROWS_WRONG = _part4_rows_wrong()
-
-
-@pytest.mark.parametrize("key, wrong, hint", PART4_ROWS_WRONG,
-                         ids=[f"{k}-{i}" for i, (k, _, _)
-                              in enumerate(PART4_ROWS_WRONG)])
-def test_part4_rows_wrong_answers_get_their_hint(key, wrong, hint, capsys):
-    verdict = exercises.check(key, wrong)
-    assert verdict.ok is False and hint in verdict.message, verdict.message
 
 
 # --- chapters 5, 8, 10, 12: the exercises that check themselves since this pass ---
@@ -440,14 +405,6 @@ def _more_wrong():
 MORE_WRONG = _more_wrong()
 
 
-@pytest.mark.parametrize("key, wrong, hint", MORE_WRONG,
-                         ids=[f"{k}-{i}" for i, (k, _, _)
-                              in enumerate(MORE_WRONG)])
-def test_more_wrong_answers_get_their_hint(key, wrong, hint, capsys):
-    verdict = exercises.check(key, wrong)
-    assert verdict.ok is False and hint in verdict.message, verdict.message
-
-
 def test_the_readme_counts_the_self_checking_exercises():
     import re
     from pathlib import Path
@@ -455,3 +412,16 @@ def test_the_readme_counts_the_self_checking_exercises():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     said = re.search(r"\((\d+) exercises today;", readme)
     assert said and int(said[1]) == len(exercises.EXERCISES), "update the count in the README"
+
+
+# --- every table of wrong answers: each gets the hint meant for it -------------------------
+WRONG = [("part1", PART1_WRONG), ("part2", PART2_WRONG), ("part3", PART3_WRONG), ("part2b", PART2B_WRONG),
+         ("part4_rows", PART4_ROWS_WRONG), ("more", MORE_WRONG)]
+WRONG_CASES = [(f"{table}-{k}-{i}", k, wrong, hint) for table, rows in WRONG
+               for i, (k, wrong, hint) in enumerate(rows)]
+
+
+@pytest.mark.parametrize("case, key, wrong, hint", WRONG_CASES, ids=[c[0] for c in WRONG_CASES])
+def test_wrong_answers_get_their_hint(case, key, wrong, hint, capsys):
+    verdict = exercises.check(key, wrong)
+    assert verdict.ok is False and hint in verdict.message, verdict.message
