@@ -127,6 +127,17 @@ def compare_arrays(yours, want, m=None, name="your answer", slips=(), rtol=1e-9)
     return False, "the values differ from the right ones (no transpose, sign or constant factor explains it)."
 
 
+def two_numbers(answer, what):
+    """``(yours, None)`` with ``yours`` the answer as two floats, or ``(None, message)``; ``what`` names them."""
+    try:
+        yours = [float(v) for v in answer]
+    except (TypeError, ValueError):
+        return None, f"give two numbers, {what}; got {answer!r}"
+    if len(yours) != 2:
+        return None, f"give two numbers, {what}; got {len(yours)}"
+    return yours, None
+
+
 def compare_number(yours, want, rtol=1e-3, name="your answer", hints=()):
     """(ok, message) for a number; ``hints`` maps tempting wrong values to what they mean."""
     try:

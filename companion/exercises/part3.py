@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np  # noqa: F401
 
-from ._framework import compare_arrays, compare_function, compare_number, exercise  # noqa: F401
+from ._framework import compare_arrays, compare_function, compare_number, exercise, two_numbers  # noqa: F401
 
 
 # --- chapter 11: Gradient descent ------------------------------------------------------
@@ -97,12 +97,9 @@ def _small_init(answer):
         nets[init].fit(X, Y, epochs=100, batch_size=32, learning_rate=0.1, seed=0, progress=False)
     want = [nets[k].score(X, Y) for k in ("small_random", "he")]
     val = [nets[k].score(X_val, Y_val) for k in ("small_random", "he")]
-    try:
-        yours = [float(v) for v in answer]
-    except (TypeError, ValueError):
-        return False, f"give two numbers, (small_random, He); got {answer!r}"
-    if len(yours) != 2:
-        return False, f"give two numbers, (small_random, He); got {len(yours)}"
+    yours, problem = two_numbers(answer, "(small_random, He)")
+    if problem:
+        return False, problem
     close = lambda x, y: bool(np.isclose(x, y, rtol=2e-3, atol=0))  # noqa: E731
     if all(map(close, yours, want)):
         return True, "both match MLP.fit with the chapter's settings."
@@ -267,12 +264,9 @@ def _adam_first_step(answer):
     without = np.abs(v / (np.sqrt(s) + opt.epsilon))  # the same step with the corrections left out
     assert np.ptp(with_c) < 1e-5 * with_c.max() and np.ptp(without) < 1e-5 * without.max()
     want = (float(without.mean()), float(with_c.mean()))
-    try:
-        yours = [float(x) for x in answer]
-    except (TypeError, ValueError):
-        return False, f"give two numbers, (without, with); got {answer!r}"
-    if len(yours) != 2:
-        return False, f"give two numbers, (without, with); got {len(yours)}"
+    yours, problem = two_numbers(answer, "(without, with)")
+    if problem:
+        return False, problem
     if np.allclose(yours, want[::-1], rtol=1e-3) and not np.allclose(yours, want, rtol=1e-3):
         return False, "the two are swapped: without the correction first, then with it."
     b1, b2 = opt.beta1, opt.beta2
@@ -310,12 +304,9 @@ def _scale_invariance(answer):
         k = float(np.linalg.norm(moved[1]) / np.linalg.norm(moved[0]))
         assert np.allclose(moved[1], k * moved[0], rtol=1e-5)  # one factor for every entry
         factors.append(k)
-    try:
-        yours = [float(x) for x in answer]
-    except (TypeError, ValueError):
-        return False, f"give two numbers, (SGD, Adam); got {answer!r}"
-    if len(yours) != 2:
-        return False, f"give two numbers, (SGD, Adam); got {len(yours)}"
+    yours, problem = two_numbers(answer, "(SGD, Adam)")
+    if problem:
+        return False, problem
     if np.allclose(yours, factors[::-1], rtol=1e-3):
         return False, "the two are swapped: SGD's factor first, then Adam's."
     ok, message = compare_number(yours[0], factors[0], rtol=1e-3, name="SGD's factor", hints=[
